@@ -1,0 +1,52 @@
+// Debian/Ubuntu patch source. Reads the local package cache only; never runs `apt-get update` (the OS timer
+// does that, and its success stamp tells how fresh the cache is).
+import type { PatchesSection } from '../../../protocol/posture.js';
+import { CommandNotFound, reasonOf, type HostAccess } from '../host-access.js';
+import type { ProbeErrors } from '../probe-errors.js';
+import { parseAptUpgradable } from './apt.js';
+import { unattendedUpgradesEnabled } from './apt-config.js';
+import { lastDpkgInstall } from './dpkg-log.js';
+
+export async function readLinuxPatches(host: HostAccess, errors: ProbeErrors, now = new Date()): Promise<PatchesSection | undefined> {
+  let r;
+  try {
+    r = await host.exec('apt', ['list', '--upgradable'], { timeoutMs: 30_000 });
+  } catch (err) {
+    if (err instanceof CommandNotFound) errors.add('patches', 'apt is not installed: only Debian/Ubuntu package updates are supported on Linux so far');
+    else errors.add('patches', err);
+    return undefined;
+  }
+  if (r.code !== 0) {
+    errors.add('patches', `apt list --upgradable exited ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
+    return undefined;
+  }
+  const list = parseAptUpgradable(r.stdout);
+  const section: PatchesSection = {
+    pendingTotal: list.total,
+    pendingSecurity: list.security,
+    pending: list.packages.slice(0, 5000).map((p) => ({ name: p.name.slice(0, 200), version: p.version.slice(0, 128), security: p.security })),
+    source: 'apt list --upgradable',
+  };
+  const stamp = await host.mtime('/var/lib/apt/periodic/update-success-stamp').catch(() => null);
+  if (stamp) section.lastCheckAt = stamp.toISOString();
+  else errors.add('patches.lastCheckAt', '/var/lib/apt/periodic/update-success-stamp absent: no record of a successful periodic apt update');
+  try {
+    const at = lastDpkgInstall(await host.readFile('/var/log/dpkg.log'), -now.getTimezoneOffset());
+    if (at) section.lastInstallAt = at;
+    else errors.add('patches.lastInstallAt', '/var/log/dpkg.log has no install or upgrade entry (rotated?)');
+  } catch (err) {
+    errors.add('patches.lastInstallAt', `/var/log/dpkg.log: ${reasonOf(err)}`);
+  }
+  // Debian's convention: packages that need a reboot create this file; its absence means none asked for one.
+  section.rebootRequired = await host.exists('/var/run/reboot-required');
+  try {
+    const dump = await host.exec('apt-config', ['dump'], { timeoutMs: 5000 });
+    if (dump.code === 0) {
+      const uuInstalled = await host.exists('/usr/bin/unattended-upgrade');
+      section.autoUpdate = uuInstalled && unattendedUpgradesEnabled(dump.stdout);
+    } else errors.add('patches.autoUpdate', `apt-config dump exited ${dump.code}`);
+  } catch (err) {
+    errors.add('patches.autoUpdate', err);
+  }
+  return section;
+}

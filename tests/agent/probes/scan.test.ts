@@ -1,0 +1,33 @@
+// A real scan of this machine: the result must satisfy the shared Posture schema, and its cost figures must
+// be measured (non-zero) rather than filled in.
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { Posture } from '../../../protocol/posture.js';
+import { scanPosture } from '../../../agent/scan.js';
+
+describe('scanPosture on this Linux host', () => {
+  it('returns a schema-valid posture with measured cost and an explained gap for every missing section', async () => {
+    const p = await scanPosture({ agentId: 'agent-test', version: '0.0.0-test', seq: 7 });
+    // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
+    const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const valid = ajv.validate(Posture, p);
+    expect(ajv.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    expect(p.agent).toMatchObject({ id: 'agent-test', version: '0.0.0-test', seq: 7 });
+    expect(p.agent.scanMs).toBeGreaterThan(0);
+    expect(p.agent.rssBytes).toBeGreaterThan(1024 * 1024);
+    expect(p.host.hardwareId).toMatch(/^[0-9a-f]{64}$/);
+    // the raw machine id must never leave the host
+    const { readFileSync } = await import('node:fs');
+    const raw = readFileSync('/etc/machine-id', 'utf8').trim();
+    expect(JSON.stringify(p)).not.toContain(raw);
+    for (const section of ['av', 'patches', 'network', 'hardening'] as const) {
+      if (!p[section]) expect(p.agent.probeErrors.some((e) => e.probe.startsWith(section))).toBe(true);
+    }
+    expect(p.network?.listening.length).toBeGreaterThanOrEqual(0);
+    expect(['protected', 'degraded', 'unprotected', 'unknown']).toContain(p.av?.status);
+  });
+});
