@@ -1,0 +1,178 @@
+// The agent's main loop: scan on a jittered timer, queue a posture when it changed and a heartbeat otherwise,
+// drain the outbox in order with exponential backoff, and say goodbye on shutdown.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { postureHash, type AgentSettings, type Posture, type ReportAck } from '../protocol/index.js';
+import { Outbox, type OutboxLimits } from './outbox/outbox.js';
+import { loadIdentity, type LoadedIdentity } from './transport/identity.js';
+import { CollectorError, sendSigned } from './transport/client.js';
+import { backoffDelay } from './transport/backoff.js';
+
+export interface AgentRunOptions {
+  stateDir: string;
+  version: string;
+  log: Logger;
+  scan: (ctx: { agentId: string; version: string; seq: number }) => Promise<Posture>;
+  outboxLimits?: OutboxLimits;
+}
+
+const jitter = (ms: number, fraction = 0.1) => ms * (1 - fraction + Math.random() * 2 * fraction);
+
+export class AgentRunner {
+  private readonly id: LoadedIdentity;
+  private readonly outbox: Outbox;
+  private settings: AgentSettings;
+  private lastHash: string | null = null;
+  private lastPosture: Posture | null = null;
+  private scanCount = 0;
+  private failures = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private flushing: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: AgentRunOptions) {
+    this.id = loadIdentity(o.stateDir);
+    this.outbox = new Outbox(o.stateDir, o.outboxLimits);
+    this.settings = this.id.settings;
+    // A goodbye left from a previous run that never reached the collector is stale: we are running again.
+    this.outbox.discardKind('goodbye');
+  }
+
+  get agentId(): string {
+    return this.id.agentId;
+  }
+
+  async start(): Promise<void> {
+    this.o.log.info({ agentId: this.id.agentId, server: this.id.serverUrl, outbox: this.outbox.stats() }, 'agent starting');
+    await this.scanOnce();
+    this.scheduleScan();
+    this.scheduleHeartbeat();
+  }
+
+  private scheduleScan(): void {
+    const t = setTimeout(async () => {
+      await this.scanOnce();
+      if (!this.stopped) this.scheduleScan();
+    }, jitter(this.settings.scanSec * 1000));
+    this.timers.push(t);
+  }
+
+  private scheduleHeartbeat(): void {
+    const t = setTimeout(() => {
+      if (this.stopped) return;
+      this.outbox.enqueue('heartbeat', { kind: 'heartbeat', postureHash: this.lastHash, uptimeSec: Math.round(process.uptime()) });
+      this.kick();
+      this.scheduleHeartbeat();
+    }, jitter(this.settings.heartbeatSec * 1000));
+    this.timers.push(t);
+  }
+
+  async scanOnce(force = false): Promise<void> {
+    try {
+      const posture = await this.o.scan({ agentId: this.id.agentId, version: this.o.version, seq: ++this.scanCount });
+      const hash = postureHash(posture);
+      this.lastPosture = posture;
+      if (force || hash !== this.lastHash) {
+        this.outbox.enqueue('posture', { kind: 'posture', postureHash: hash, posture });
+        this.lastHash = hash;
+      }
+    } catch (err) {
+      this.o.log.error({ err }, 'scan failed');
+    }
+    this.kick();
+  }
+
+  /** Starts draining the outbox unless a drain is already running or waiting for its backoff. */
+  kick(): void {
+    if (this.flushing || this.retryTimer) return;
+    this.flushing = this.drain().finally(() => {
+      this.flushing = null;
+    });
+  }
+
+  /** Sends until the outbox is empty or the collector cannot be reached. Returns true when empty. */
+  private async drain(deadline = Infinity): Promise<void> {
+    const dropped = this.outbox.takeDropped();
+    if (dropped) {
+      this.outbox.enqueue('events', {
+        kind: 'events',
+        events: [
+          {
+            id: randomBytes(12).toString('base64url'),
+            type: 'outbox_gap',
+            at: new Date().toISOString(),
+            data: {
+              dropped: dropped.count,
+              kinds: dropped.kinds,
+              ...(dropped.oldest ? { oldestDroppedAt: new Date(dropped.oldest).toISOString() } : {}),
+              reason: 'outbox over its size or age limit while the collector was unreachable',
+            },
+          },
+        ],
+      });
+    }
+    for (let msg = this.outbox.next(); msg; msg = this.outbox.next()) {
+      if (Date.now() > deadline) return;
+      const body = JSON.stringify({ ...msg.payload, seq: msg.seq });
+      try {
+        const ack = await sendSigned({ serverUrl: this.id.serverUrl, caPem: this.id.caPem }, this.id.agentId, this.id.privateKey, msg.seq, body);
+        this.outbox.delivered(msg.file);
+        this.afterAck(ack);
+        this.failures = 0;
+      } catch (err) {
+        if (err instanceof CollectorError && err.code === 'already_accepted') {
+          this.outbox.delivered(msg.file);
+          continue;
+        }
+        if (err instanceof CollectorError && err.code === 'replayed_sequence' && err.lastSeq !== undefined) {
+          this.o.log.warn({ lastSeq: err.lastSeq }, 'collector is ahead of our sequence; continuing after it');
+          this.outbox.resync(err.lastSeq);
+          continue;
+        }
+        if (err instanceof CollectorError && [400, 413, 415, 422].includes(err.status)) {
+          this.o.log.error({ code: err.code, message: err.message, kind: msg.kind }, 'collector refused a report; kept in outbox/rejected');
+          this.outbox.rejected(msg.file);
+          continue;
+        }
+        this.failures++;
+        const delay = backoffDelay(this.failures);
+        this.o.log.warn(
+          { err: err instanceof Error ? err.message : String(err), retryInMs: Math.round(delay), queued: this.outbox.stats().messages },
+          'collector unreachable; will retry',
+        );
+        if (!this.stopped) {
+          this.retryTimer = setTimeout(() => {
+            this.retryTimer = undefined;
+            this.kick();
+          }, delay);
+        }
+        return;
+      }
+    }
+  }
+
+  private afterAck(ack: ReportAck): void {
+    if (ack.settings) {
+      const changed = ack.settings.heartbeatSec !== this.settings.heartbeatSec || ack.settings.scanSec !== this.settings.scanSec;
+      this.settings = ack.settings;
+      if (changed) this.o.log.info({ settings: ack.settings }, 'collector changed agent settings');
+    }
+    if (ack.needPosture && this.lastPosture) {
+      this.outbox.enqueue('posture', { kind: 'posture', postureHash: postureHash(this.lastPosture), posture: this.lastPosture });
+    }
+  }
+
+  /** Stops the timers, queues a goodbye and tries for up to graceMs to deliver what is queued. */
+  async stop(reason: string, graceMs = 5000): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    await this.flushing;
+    this.outbox.enqueue('goodbye', { kind: 'goodbye', reason });
+    const deadline = Date.now() + graceMs;
+    await Promise.race([this.drain(deadline), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    this.o.log.info({ outbox: this.outbox.stats() }, 'agent stopped');
+  }
+}

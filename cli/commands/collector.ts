@@ -1,0 +1,23 @@
+// `soclite collector`: the collector alone (embedded SQLite, API, dashboard), until Ctrl-C or SIGTERM.
+import { parseCli } from '../args.js';
+import { collectorOptions, configFromFlags, untilSignal } from '../options.js';
+import { startCollector } from '../../collector/server.js';
+
+const USAGE = 'soclite collector [--config F] [--data-dir D] [--host H] [--port P]';
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseCli(args, collectorOptions, USAGE, false);
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const config = configFromFlags(values);
+  const c = await startCollector(config);
+  process.stdout.write(`URL: ${c.url}\n`);
+  process.stdout.write(`data: ${config.storage.dataDir}\n`);
+  if (c.adminPassword) process.stdout.write(`admin password: ${c.adminPassword}\n`);
+  const sig = await untilSignal();
+  process.stdout.write(`stopping (${sig})...\n`);
+  await c.close();
+  return 0;
+}

@@ -1,0 +1,38 @@
+// Options shared by the commands that open a collector's configuration and data dir.
+import { CliError } from './errors.js';
+import { ConfigError, loadConfig } from '../collector/config/load.js';
+import type { Config } from '../collector/config/schema.js';
+
+export const collectorOptions = {
+  config: { type: 'string' },
+  'data-dir': { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+} as const;
+
+export function configFromFlags(v: { config?: string; 'data-dir'?: string; host?: string; port?: string }): Config {
+  let port: number | undefined;
+  if (v.port !== undefined) {
+    port = Number(v.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0-65535, got "${v.port}"`, 2);
+  }
+  try {
+    return loadConfig({ configFile: v.config, dataDir: v['data-dir'], host: v.host, port });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message, 2);
+    throw err;
+  }
+}
+
+/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}

@@ -1,0 +1,17 @@
+// Unit scoping: a user scoped to a unit sees that unit and every unit below it.
+import type { Unit } from '../fleet/types.js';
+import type { User } from './types.js';
+
+export function unitsInScope(user: User, units: Unit[]): string[] {
+  const children = new Map<string, string[]>();
+  for (const u of units) if (u.parentId) children.set(u.parentId, [...(children.get(u.parentId) ?? []), u.id]);
+  const out = new Set<string>();
+  const stack = [...user.unitIds];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (out.has(id)) continue;
+    out.add(id);
+    stack.push(...(children.get(id) ?? []));
+  }
+  return [...out];
+}

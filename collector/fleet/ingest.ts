@@ -1,0 +1,74 @@
+// Report ingest: one transaction per report, acknowledged only after it commits. Unchanged posture costs a
+// hash comparison; a changed one stores the latest copy plus one history row.
+import { postureHash, type Report, type ReportAck, type AgentSettings, type Posture, type AgentEvent } from '../../protocol/index.js';
+import type { Store } from '../store/index.js';
+import type { AgentRecord, LivenessState } from './types.js';
+import { reject } from './errors.js';
+
+export interface IngestOutcome {
+  ack: ReportAck;
+  agent: AgentRecord;
+  kind: Report['kind'];
+  /** Set when the posture hash changed: downstream rooms (policy, alerts, live) react to it. */
+  postureChanged?: { posture: Posture; previousHash: string | null; hash: string };
+  newEvents?: AgentEvent[];
+  stateChange?: { from: LivenessState; to: LivenessState; reason: string };
+  gap: number;
+}
+
+export function ingestReport(
+  store: Store,
+  auth: { agent: AgentRecord; seq: number; clockSkewMs: number; bodySha256: string },
+  report: Report,
+  settings: AgentSettings,
+  now = new Date(),
+): IngestOutcome {
+  const { agent, seq } = auth;
+  if (report.seq !== seq) throw reject(400, 'seq_mismatch', `body seq ${report.seq} does not match the signed header seq ${seq}`);
+  const receivedAt = now.toISOString();
+  const gap = agent.lastSeq > 0 && seq > agent.lastSeq + 1 ? seq - agent.lastSeq - 1 : 0;
+  const outcome: IngestOutcome = { ack: { accepted: true, seq, needPosture: false }, agent, kind: report.kind, gap };
+
+  let hashForPosture: string | undefined;
+  if (report.kind === 'posture') {
+    if (report.posture.agent.id !== agent.id) throw reject(400, 'agent_mismatch', 'posture.agent.id does not match the signing agent');
+    hashForPosture = postureHash(report.posture);
+    if (hashForPosture !== report.postureHash) {
+      throw reject(400, 'posture_hash_mismatch', 'postureHash does not match the posture content');
+    }
+  }
+
+  store.transaction(() => {
+    if (!store.agents.accept({ agentId: agent.id, seq, kind: report.kind, receivedAt, clockSkewMs: auth.clockSkewMs, gap, bodySha256: auth.bodySha256 })) {
+      throw reject(409, 'replayed_sequence', `sequence ${seq} was already used`);
+    }
+    switch (report.kind) {
+      case 'posture': {
+        const hash = hashForPosture!;
+        const changed = hash !== agent.postureHash;
+        store.agents.savePosture(agent.id, seq, hash, JSON.stringify(report.posture), receivedAt, changed);
+        if (changed) outcome.postureChanged = { posture: report.posture, previousHash: agent.postureHash, hash };
+        break;
+      }
+      case 'heartbeat':
+        outcome.ack.needPosture = report.postureHash === null || report.postureHash !== agent.postureHash;
+        break;
+      case 'events': {
+        const fresh: AgentEvent[] = [];
+        for (const e of report.events) if (store.agents.saveEvents(agent.id, seq, [e], receivedAt) === 1) fresh.push(e);
+        outcome.newEvents = fresh;
+        break;
+      }
+      case 'goodbye':
+        store.agents.setState(agent.id, 'stopped', `goodbye: ${report.reason}`, receivedAt);
+        outcome.stateChange = { from: agent.state, to: 'stopped', reason: `goodbye: ${report.reason}` };
+        break;
+    }
+    if (report.kind !== 'goodbye' && agent.state !== 'online') {
+      store.agents.setState(agent.id, 'online', 'report received', receivedAt);
+      outcome.stateChange = { from: agent.state, to: 'online', reason: 'report received' };
+    }
+  });
+  if (report.kind === 'heartbeat' || report.kind === 'posture') outcome.ack.settings = settings;
+  return outcome;
+}

@@ -1,0 +1,57 @@
+// Builds the fastify application: plugins, error handling and routes. Routes only translate between HTTP and
+// the service layer; the service is passed in, so tests can build an app over any store.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import type { CollectorService } from '../service.js';
+import { registerRawJsonParser } from './raw-json.js';
+import { registerErrorHandling } from './error-handler.js';
+import { agentProtocolRoutes } from './routes/agent-protocol.js';
+import { sessionRoutes } from './routes/session.js';
+import { agentRoutes } from './routes/agents.js';
+import { systemRoutes } from './routes/system.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+
+export interface HttpAppOptions {
+  service: CollectorService;
+  version: string;
+  logger: FastifyServerOptions['loggerInstance'];
+  https?: { key: Buffer; cert: Buffer };
+}
+
+export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: o.logger,
+    bodyLimit: o.service.config.server.bodyLimitBytes,
+    // Unknown fields must be refused, not silently dropped, and "1" is not a number.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
+    ...(o.https ? { https: o.https } : {}),
+  } as FastifyServerOptions) as unknown as FastifyInstance;
+
+  registerRawJsonParser(app);
+  registerErrorHandling(app, o.service);
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"] } },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'soclite collector API', version: o.version },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'soclite_session' } } },
+    },
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(agentProtocolRoutes, { service: o.service });
+      await api.register(sessionRoutes, { service: o.service, secureCookies: Boolean(o.https) });
+      await api.register(agentRoutes, { service: o.service });
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(systemRoutes, { service: o.service, version: o.version });
+  await app.register(dashboardRoutes);
+  return app;
+}

@@ -1,0 +1,51 @@
+// The agent-facing routes: enrollment and signed reports. Both are reachable without a user login; they are
+// protected by the enrollment token and by the agent's signature.
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { AgentId, EnrollRequest, EnrollResponse, ErrorBody, Report, ReportAck } from '../../../protocol/index.js';
+import type { CollectorService } from '../../service.js';
+import { ajv, validateReport } from '../report-validator.js';
+
+export async function agentProtocolRoutes(app: FastifyInstance, opts: { service: CollectorService }) {
+  const { service } = opts;
+
+  app.post(
+    '/enroll',
+    {
+      schema: {
+        tags: ['agents'],
+        summary: 'Enroll an agent with a unit token and its Ed25519 public key',
+        body: EnrollRequest,
+        response: { 200: EnrollResponse, '4xx': ErrorBody },
+      },
+    },
+    async (req) => service.enroll(req.body as EnrollRequest, req.ip),
+  );
+
+  app.post(
+    '/agents/:id/reports',
+    {
+      schema: {
+        tags: ['agents'],
+        summary: 'Submit a signed posture, heartbeat, events or goodbye report',
+        params: Type.Object({ id: AgentId }),
+        body: Report,
+        response: { 200: ReportAck, '4xx': ErrorBody },
+      },
+      validatorCompiler: ({ httpPart, schema }) => {
+        if (httpPart === 'body') return (data: unknown) => validateReport(data);
+        return ajv.compile(schema);
+      },
+    },
+    async (req) => {
+      const received = Date.now();
+      const { id } = req.params as { id: string };
+      const outcome = service.ingest(
+        { agentIdInPath: id, method: req.method, path: req.url, headers: req.headers, rawBody: req.rawBody ?? Buffer.alloc(0) },
+        req.body as Report,
+        received,
+      );
+      return outcome.ack;
+    },
+  );
+}

@@ -1,0 +1,67 @@
+// Starts a collector: store, service, HTTP app, background work; and stops it gracefully (in-flight requests
+// finish and commit, then the database closes).
+import { readFileSync } from 'node:fs';
+import { pino, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/schema.js';
+import { openStore, type Store } from './store/index.js';
+import { CollectorService } from './service.js';
+import { buildHttpApp } from './http/app.js';
+import { ensureAdmin } from './auth/service.js';
+import { VERSION } from './version.js';
+
+export interface RunningCollector {
+  url: string;
+  service: CollectorService;
+  store: Store;
+  app: FastifyInstance;
+  /** Set on the first run only: the generated password of user "admin". */
+  adminPassword: string | null;
+  close(): Promise<void>;
+}
+
+export function createLogger(level = process.env.SOCLITE_LOG_LEVEL ?? 'info'): Logger {
+  return pino({
+    level,
+    // Belt and braces: even if a secret reaches a log call, these paths are never written.
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-soclite-signature"]', 'token', 'password', '*.token', '*.password'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+export async function startCollector(config: Config, logger: Logger = createLogger()): Promise<RunningCollector> {
+  const store = openStore(config.storage.dataDir);
+  try {
+    const adminPassword = await ensureAdmin(store);
+    const service = new CollectorService(store, config, logger);
+    const tls = config.server.tls;
+    const https = tls.cert && tls.key ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : undefined;
+    const app = await buildHttpApp({ service, version: VERSION, logger, https });
+    await app.listen({ host: config.server.host, port: config.server.port });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
+    const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
+    const url = config.server.publicUrl ?? `${https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    service.startBackgroundWork();
+    let closed = false;
+    return {
+      url,
+      service,
+      store,
+      app,
+      adminPassword,
+      async close() {
+        if (closed) return;
+        closed = true;
+        service.stop();
+        await app.close();
+        store.close();
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}

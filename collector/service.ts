@@ -1,0 +1,93 @@
+// The collector's service layer: what the collector does, independent of HTTP. Routes call these methods;
+// other rooms (policy, alerts, live, forward) subscribe to the events it emits after each commit.
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { Report, EnrollRequest, AgentSettings } from '../protocol/index.js';
+import type { Config } from './config/schema.js';
+import type { Store } from './store/index.js';
+import { createMetrics, type CollectorMetrics } from './metrics.js';
+import { enrollAgent } from './fleet/enrollment.js';
+import { authenticateAgentRequest, type SignedRequest } from './fleet/request-auth.js';
+import { ingestReport, type IngestOutcome } from './fleet/ingest.js';
+import { nextLivenessState } from './fleet/liveness.js';
+import { DomainError } from './fleet/errors.js';
+import type { LivenessState } from './fleet/types.js';
+
+export interface CollectorEvents {
+  ingested: [IngestOutcome];
+  stateChanged: [{ agentId: string; from: LivenessState; to: LivenessState; reason: string }];
+  enrolled: [{ agentId: string; unitId: string; hostname: string }];
+}
+
+export class CollectorService extends EventEmitter<CollectorEvents> {
+  readonly metrics: CollectorMetrics;
+  private livenessTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly store: Store,
+    readonly config: Config,
+    readonly log: Logger,
+  ) {
+    super();
+    this.metrics = createMetrics(() => store.agents.countByState());
+  }
+
+  get agentSettings(): AgentSettings {
+    const a = this.config.agents;
+    return { heartbeatSec: a.heartbeatSec, scanSec: a.scanSec, maxClockSkewSec: a.maxClockSkewSec };
+  }
+
+  enroll(req: EnrollRequest, remoteAddress: string) {
+    const res = enrollAgent(this.store, req, this.agentSettings);
+    this.metrics.enrollments.inc();
+    this.log.info({ agentId: res.agentId, unit: res.unit, from: remoteAddress }, 'agent enrolled');
+    this.emit('enrolled', { agentId: res.agentId, unitId: res.unit, hostname: req.hostname });
+    return res;
+  }
+
+  /** Authenticates, validates and commits one report; returns only after the commit. */
+  ingest(signed: SignedRequest, report: Report, receivedAtMs: number): IngestOutcome {
+    const auth = authenticateAgentRequest(this.store, signed, this.config.agents.maxClockSkewSec * 1000, receivedAtMs);
+    const outcome = ingestReport(this.store, auth, report, this.agentSettings);
+    this.metrics.reportsIngested.inc({ kind: outcome.kind });
+    this.metrics.ingestDuration.observe({ kind: outcome.kind }, (Date.now() - receivedAtMs) / 1000);
+    if (outcome.gap > 0) this.log.warn({ agentId: auth.agent.id, gap: outcome.gap }, 'sequence gap: reports lost between agent and collector');
+    if (outcome.stateChange) this.emit('stateChanged', { agentId: auth.agent.id, ...outcome.stateChange });
+    this.emit('ingested', outcome);
+    return outcome;
+  }
+
+  /** Moves silent agents along online -> late -> offline -> missing. Safe to call at any time. */
+  checkLiveness(now = Date.now()): number {
+    let changes = 0;
+    const at = new Date(now).toISOString();
+    for (const row of this.store.agents.livenessRows()) {
+      const next = nextLivenessState(row.state, row.lastSeenAt, now, this.config.agents);
+      if (!next || next.state === 'online') continue; // only a report brings an agent back online
+      this.store.agents.setState(row.id, next.state, next.reason, at);
+      this.emit('stateChanged', { agentId: row.id, from: row.state, to: next.state, reason: next.reason });
+      changes++;
+    }
+    return changes;
+  }
+
+  startBackgroundWork(): void {
+    const everyMs = this.config.agents.livenessCheckSec * 1000;
+    this.livenessTimer = setInterval(() => {
+      try {
+        this.checkLiveness();
+      } catch (err) {
+        this.log.error({ err }, 'liveness check failed');
+      }
+    }, everyMs);
+    this.livenessTimer.unref();
+  }
+
+  stop(): void {
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
+  }
+
+  countRejection(err: unknown, code: string): void {
+    this.metrics.rejected.inc({ reason: err instanceof DomainError ? err.code : code });
+  }
+}

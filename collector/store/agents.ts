@@ -1,0 +1,223 @@
+// Agents, their latest posture, posture history, events and liveness transitions. Statements are prepared
+// once per repository: ingest runs them thousands of times a second.
+import type { Db } from './database.js';
+import type { AgentRecord, AgentWithPosture, LivenessState } from '../fleet/types.js';
+import type { AgentEvent, Posture } from '../../protocol/index.js';
+
+interface AgentRow {
+  id: string;
+  unit_id: string;
+  public_key: string;
+  hostname: string;
+  hardware_id: string;
+  platform: string;
+  agent_version: string;
+  enrolled_at: string;
+  last_seq: number;
+  last_seen_at: string | null;
+  last_report_kind: string | null;
+  state: string;
+  state_since: string;
+  state_reason: string;
+  posture_hash: string | null;
+  posture_json?: string | null;
+  posture_at: string | null;
+  clock_skew_ms: number;
+  seq_gaps: number;
+  retired_at: string | null;
+}
+
+const toAgent = (r: AgentRow): AgentRecord => ({
+  id: r.id,
+  unitId: r.unit_id,
+  publicKey: r.public_key,
+  hostname: r.hostname,
+  hardwareId: r.hardware_id,
+  platform: r.platform,
+  agentVersion: r.agent_version,
+  enrolledAt: r.enrolled_at,
+  lastSeq: r.last_seq,
+  lastSeenAt: r.last_seen_at,
+  lastReportKind: r.last_report_kind,
+  state: r.state as LivenessState,
+  stateSince: r.state_since,
+  stateReason: r.state_reason,
+  postureHash: r.posture_hash,
+  postureAt: r.posture_at,
+  clockSkewMs: r.clock_skew_ms,
+  seqGaps: r.seq_gaps,
+  retiredAt: r.retired_at,
+});
+
+const LIST_COLUMNS = `id, unit_id, public_key, hostname, hardware_id, platform, agent_version, enrolled_at, last_seq,
+  last_seen_at, last_report_kind, state, state_since, state_reason, posture_hash, posture_at, clock_skew_ms, seq_gaps, retired_at`;
+
+export interface NewAgent {
+  id: string;
+  unitId: string;
+  publicKey: string;
+  hostname: string;
+  hardwareId: string;
+  platform: string;
+  agentVersion: string;
+  enrolledAt: string;
+  tokenId: string;
+}
+
+export interface AgentListQuery {
+  unitIds?: string[];
+  state?: LivenessState;
+  search?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface AcceptedReport {
+  agentId: string;
+  seq: number;
+  kind: string;
+  receivedAt: string;
+  clockSkewMs: number;
+  gap: number;
+  bodySha256: string;
+}
+
+export class AgentRepository {
+  private readonly stmts;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      get: db.prepare(`SELECT ${LIST_COLUMNS} FROM agents WHERE id = ?`),
+      getWithPosture: db.prepare(`SELECT ${LIST_COLUMNS}, posture_json FROM agents WHERE id = ?`),
+      accept: db.prepare(
+        `UPDATE agents SET last_seq = @seq, last_body_sha256 = @bodySha256, last_seen_at = @receivedAt, last_report_kind = @kind,
+           clock_skew_ms = @clockSkewMs, seq_gaps = seq_gaps + @gap WHERE id = @agentId AND last_seq < @seq`,
+      ),
+      setPosture: db.prepare('UPDATE agents SET posture_hash = ?, posture_json = ?, posture_at = ? WHERE id = ?'),
+      history: db.prepare(
+        'INSERT INTO posture_history (agent_id, seq, posture_hash, posture_json, received_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      event: db.prepare(
+        `INSERT OR IGNORE INTO agent_events (agent_id, event_id, seq, type, occurred_at, received_at, data_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      setState: db.prepare('UPDATE agents SET state = ?, state_since = ?, state_reason = ? WHERE id = ?'),
+      stateHistory: db.prepare('INSERT INTO agent_state_history (agent_id, state, reason, at) VALUES (?, ?, ?, ?)'),
+      byHardware: db.prepare(`SELECT ${LIST_COLUMNS} FROM agents WHERE hardware_id = ? AND retired_at IS NULL`),
+      countByState: db.prepare('SELECT state, COUNT(*) AS n FROM agents GROUP BY state'),
+      liveness: db.prepare(
+        `SELECT id, state, last_seen_at, enrolled_at, state_since FROM agents WHERE state NOT IN ('retired')`,
+      ),
+    };
+  }
+
+  insert(a: NewAgent): void {
+    this.db
+      .prepare(
+        `INSERT INTO agents (id, unit_id, public_key, hostname, hardware_id, platform, agent_version, enrolled_at,
+           enrolled_token_id, last_seen_at, state, state_since, state_reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'online', ?, 'enrolled')`,
+      )
+      .run(a.id, a.unitId, a.publicKey, a.hostname, a.hardwareId, a.platform, a.agentVersion, a.enrolledAt, a.tokenId, a.enrolledAt, a.enrolledAt);
+    this.stmts.stateHistory.run(a.id, 'online', 'enrolled', a.enrolledAt);
+  }
+
+  get(id: string): AgentRecord | undefined {
+    const row = this.stmts.get.get(id) as AgentRow | undefined;
+    return row && toAgent(row);
+  }
+
+  getWithPosture(id: string): AgentWithPosture | undefined {
+    const row = this.stmts.getWithPosture.get(id) as AgentRow | undefined;
+    if (!row) return undefined;
+    return { ...toAgent(row), posture: row.posture_json ? (JSON.parse(row.posture_json) as Posture) : null };
+  }
+
+  findActiveByHardwareId(hardwareId: string): AgentRecord[] {
+    return (this.stmts.byHardware.all(hardwareId) as AgentRow[]).map(toAgent);
+  }
+
+  /**
+   * Records that a report was accepted. Guarded by last_seq < seq inside the UPDATE so two concurrent copies
+   * of one request cannot both be accepted; returns false for the loser.
+   */
+  accept(r: AcceptedReport): boolean {
+    return this.stmts.accept.run(r).changes === 1;
+  }
+
+  savePosture(agentId: string, seq: number, hash: string, postureJson: string, at: string, changed: boolean): void {
+    this.stmts.setPosture.run(hash, postureJson, at, agentId);
+    if (changed) this.stmts.history.run(agentId, seq, hash, postureJson, at);
+  }
+
+  /** Inserts events once each: a resent event with the same id is ignored. Returns how many were new. */
+  saveEvents(agentId: string, seq: number, events: AgentEvent[], receivedAt: string): number {
+    let added = 0;
+    for (const e of events) {
+      added += this.stmts.event.run(agentId, e.id, seq, e.type, e.at, receivedAt, JSON.stringify(e.data)).changes;
+    }
+    return added;
+  }
+
+  setState(agentId: string, state: LivenessState, reason: string, at: string): void {
+    this.stmts.setState.run(state, at, reason, agentId);
+    this.stmts.stateHistory.run(agentId, state, reason, at);
+  }
+
+  countByState(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.stmts.countByState.all() as { state: string; n: number }[]) out[r.state] = r.n;
+    return out;
+  }
+
+  livenessRows(): { id: string; state: LivenessState; lastSeenAt: string | null; stateSince: string }[] {
+    return (this.stmts.liveness.all() as { id: string; state: string; last_seen_at: string | null; state_since: string }[]).map(
+      (r) => ({ id: r.id, state: r.state as LivenessState, lastSeenAt: r.last_seen_at, stateSince: r.state_since }),
+    );
+  }
+
+  list(q: AgentListQuery): { total: number; items: AgentRecord[] } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.unitIds) {
+      where.push(`unit_id IN (${q.unitIds.map(() => '?').join(',') || "''"})`);
+      params.push(...q.unitIds);
+    }
+    if (q.state) {
+      where.push('state = ?');
+      params.push(q.state);
+    }
+    if (q.search) {
+      where.push("(hostname LIKE ? ESCAPE '\\' OR id = ?)");
+      params.push('%' + q.search.replace(/[\\%_]/g, (c) => '\\' + c) + '%', q.search);
+    }
+    const clause = where.length ? 'WHERE ' + where.join(' AND ') : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM agents ${clause}`).get(...params) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT ${LIST_COLUMNS} FROM agents ${clause} ORDER BY hostname, id LIMIT ? OFFSET ?`)
+      .all(...params, q.limit, q.offset) as AgentRow[];
+    return { total, items: rows.map(toAgent) };
+  }
+
+  events(agentId: string, limit = 100): { eventId: string; type: string; occurredAt: string; receivedAt: string; data: unknown }[] {
+    return (
+      this.db
+        .prepare('SELECT event_id, type, occurred_at, received_at, data_json FROM agent_events WHERE agent_id = ? ORDER BY received_at DESC LIMIT ?')
+        .all(agentId, limit) as { event_id: string; type: string; occurred_at: string; received_at: string; data_json: string }[]
+    ).map((r) => ({ eventId: r.event_id, type: r.type, occurredAt: r.occurred_at, receivedAt: r.received_at, data: JSON.parse(r.data_json) }));
+  }
+
+  stateHistory(agentId: string, limit = 100): { state: string; reason: string; at: string }[] {
+    return this.db
+      .prepare('SELECT state, reason, at FROM agent_state_history WHERE agent_id = ? ORDER BY id DESC LIMIT ?')
+      .all(agentId, limit) as { state: string; reason: string; at: string }[];
+  }
+
+  lastBodySha256(agentId: string): string | null {
+    return (this.db.prepare('SELECT last_body_sha256 AS h FROM agents WHERE id = ?').get(agentId) as { h: string | null } | undefined)?.h ?? null;
+  }
+
+  postureHistoryCount(agentId: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM posture_history WHERE agent_id = ?').get(agentId) as { n: number }).n;
+  }
+}

@@ -1,0 +1,57 @@
+// Opens the embedded SQLite database under the data dir and brings its schema up to date.
+import Database from 'better-sqlite3';
+import { mkdirSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrations as coreMigrations, type Migration } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Extra migrations owned by other rooms (e.g. the forwarder's queue), applied after the core ones. */
+  extraMigrations?: Migration[];
+}
+
+export function databasePath(dataDir: string): string {
+  return join(dataDir, 'soclite.db');
+}
+
+export function openDatabase(dataDir: string, opts: OpenOptions = {}): Db {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = databasePath(dataDir);
+  const db = new Database(file);
+  // The database holds token hashes and audit records: readable by the service account only.
+  chmodSync(file, 0o600);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL'); // WAL + NORMAL is durable across process crashes; fsync at checkpoints
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  applyMigrations(db, [...coreMigrations, ...(opts.extraMigrations ?? [])]);
+  return db;
+}
+
+export function applyMigrations(db: Db, all: Migration[]): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const done = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  const versions = new Set<number>();
+  for (const m of all) {
+    if (versions.has(m.version)) throw new Error(`migration version ${m.version} is defined twice`);
+    versions.add(m.version);
+  }
+  const applied: number[] = [];
+  for (const m of [...all].sort((a, b) => a.version - b.version)) {
+    if (done.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}

@@ -1,0 +1,35 @@
+// The store room's public face: one object holding every repository over one database connection.
+import { openDatabase, type Db, type OpenOptions } from './database.js';
+import { UnitRepository } from './units.js';
+import { TokenRepository } from './tokens.js';
+import { AgentRepository } from './agents.js';
+import { UserRepository } from './users.js';
+
+export interface Store {
+  db: Db;
+  units: UnitRepository;
+  tokens: TokenRepository;
+  agents: AgentRepository;
+  users: UserRepository;
+  /** Runs fn in one transaction: everything in it is committed together or not at all. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export function openStore(dataDir: string, opts: OpenOptions = {}): Store {
+  const db = openDatabase(dataDir, opts);
+  const units = new UnitRepository(db);
+  units.ensureDefault();
+  return {
+    db,
+    units,
+    tokens: new TokenRepository(db),
+    agents: new AgentRepository(db),
+    users: new UserRepository(db),
+    transaction: <T>(fn: () => T) => db.transaction(fn)(),
+    close: () => db.close(),
+  };
+}
+
+export type { Db } from './database.js';
+export type { Migration } from './migrations.js';

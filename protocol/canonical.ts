@@ -1,0 +1,29 @@
+// Canonical JSON (sorted keys, no whitespace) so agent and collector hash the same posture to the same value.
+import type { Posture } from './posture.js';
+import { sha256Hex } from './signing.js';
+
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return '[' + value.map((v) => canonicalJson(v === undefined ? null : v)).join(',') + ']';
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(obj[k])).join(',') + '}';
+}
+
+/**
+ * Hash of what the posture says about the machine. The per-scan measurements (seq, times, the agent's own
+ * RSS/CPU) and process ids change every scan without the machine's state changing, so they are left out:
+ * an unchanged machine keeps its hash and costs the collector one comparison.
+ */
+export function postureHash(p: Posture): string {
+  const stable = {
+    ...p,
+    agent: { id: p.agent.id, version: p.agent.version, probeErrors: p.agent.probeErrors },
+    network: p.network && {
+      ...p.network,
+      listening: p.network.listening.map((s) => ({ ...s, pid: undefined })),
+    },
+    host: { ...p.host, health: undefined },
+  };
+  return sha256Hex(canonicalJson(stable));
+}

@@ -1,0 +1,33 @@
+// The exact bytes an agent signs. Both sides build them with these functions; a change here is a protocol
+// version change (the "soclite-v1" prefix), never a silent edit.
+import { createHash } from 'node:crypto';
+
+export const HEADER_AGENT = 'x-soclite-agent';
+export const HEADER_SEQ = 'x-soclite-seq';
+export const HEADER_TIMESTAMP = 'x-soclite-timestamp';
+export const HEADER_SIGNATURE = 'x-soclite-signature';
+
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export interface SignedFields {
+  method: string;
+  path: string;
+  agentId: string;
+  seq: number;
+  /** Milliseconds since the epoch, as sent in the header. */
+  timestamp: number;
+  bodySha256: string;
+}
+
+export function requestSigningMessage(f: SignedFields): Buffer {
+  return Buffer.from(
+    ['soclite-v1', f.method.toUpperCase(), f.path, f.agentId, String(f.seq), String(f.timestamp), f.bodySha256].join('\n'),
+    'utf8',
+  );
+}
+
+export function enrollProofMessage(token: string, publicKeyB64: string): Buffer {
+  return Buffer.from(['soclite-enroll-v1', sha256Hex(token), publicKeyB64].join('\n'), 'utf8');
+}
