@@ -17,7 +17,6 @@ export const CSV_EOL = '\r\n';
 export type CsvValue = string | number | boolean | Date | null | undefined;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
-// eslint-disable-next-line no-control-regex
 const BAD_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 const NEEDS_QUOTES = /[",\r\n]/;
 

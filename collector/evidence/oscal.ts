@@ -22,7 +22,6 @@ export function uuidV5(name: string, namespace: string = UUID_NAMESPACE): string
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]+/g;
 
 /** A StringDatatype value: control characters and runs of whitespace collapsed, trimmed, never empty. */

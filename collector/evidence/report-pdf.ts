@@ -20,7 +20,6 @@ const VERDICT_FILL: Record<ControlVerdict, string> = {
   not_applicable: '#f0f0f0',
 };
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** Endpoint strings may carry control characters or broken UTF-16; neither belongs in a PDF text run. */
