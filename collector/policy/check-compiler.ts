@@ -292,7 +292,6 @@ function compileLeaf(node: Record<string, unknown>, path: PathSegment[], env: Co
   const name = `${scope.prefix}${factPath}`;
   const as = node.as;
   let fact: FactKind = resolved.fact;
-  let valueType: 'number' | 'boolean' | 'string' | 'any';
   if (as !== undefined) {
     if (as === 'ageDays' || as === 'ageHours') {
       if (fact.kind !== 'string' || !fact.dateTime) {
@@ -314,7 +313,8 @@ function compileLeaf(node: Record<string, unknown>, path: PathSegment[], env: Co
     env.report([...path, 'flags'], '"flags" only goes with "matches"');
     return invalid;
   }
-  valueType = fact.kind === 'number' ? 'number' : fact.kind === 'boolean' ? 'boolean' : fact.kind === 'string' || fact.kind === 'enum' ? 'string' : 'any';
+  const valueType: 'number' | 'boolean' | 'string' | 'any' =
+    fact.kind === 'number' ? 'number' : fact.kind === 'boolean' ? 'boolean' : fact.kind === 'string' || fact.kind === 'enum' ? 'string' : 'any';
 
   const get = getter(factPath);
   const read: (root: unknown, st: EvalState) => unknown =
@@ -556,7 +556,6 @@ function observedValue(v: unknown): unknown {
 }
 
 export function clip(s: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = s.replace(/[\u0000-\u001f\u007f]/g, ' ');
   return clean.length > MAX_TEXT ? `${clean.slice(0, MAX_TEXT)}…` : clean;
 }

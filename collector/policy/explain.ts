@@ -15,7 +15,7 @@ export type ControlExplanation = {
   levels: string[];
   references: (Reference & { documentTitle?: Localized })[];
   expectedByLevel: Record<string, string>;
-  parameters: { name: string; title: Localized; unit?: string; values: Record<string, unknown>; sources: Reference[]; orgDefault: boolean; overridden: boolean }[];
+  parameters: { name: string; title: Localized; unit?: string; values: Record<string, unknown>; sources: Reference[]; orgDefault: boolean; note?: string; overridden: boolean }[];
   defined: string;
 };
 
@@ -45,6 +45,7 @@ export function explainControl(set: PolicySet, id: string): ControlExplanation |
       values: Object.fromEntries(c.levels.map((t) => [t, p.values[t]])),
       sources: p.sources,
       orgDefault: p.orgDefault,
+      note: p.note,
       overridden: p.overridden,
     })),
     defined: `${c.file}:${c.line}`,
@@ -73,6 +74,7 @@ export function formatExplanation(e: ControlExplanation, set: PolicySet): string
       const src = p.orgDefault ? 'organisation default (no number in the source documents)' : p.sources.map((s) => `${s.document} ${s.clause}`).join('; ');
       const vals = Object.entries(p.values).map(([t, v]) => `${t}=${String(v)}`).join(' ');
       lines.push(`  ${p.name}${p.unit ? ` (${p.unit})` : ''}: ${vals}${p.overridden ? '  [overridden]' : ''}`, `    ${p.title.en}; source: ${src}`);
+      if (p.note) lines.push(`    note: ${p.note}`);
     }
   }
   lines.push(

@@ -6,3 +6,4 @@ export { explainControl, formatExplanation, type ControlExplanation } from './ex
 export { PolicyLoadError, formatProblem } from './errors.js';
 export { checkPatternSafety } from './safe-regex.js';
 export * from './types.js';
+export { defaultPolicyDir } from './default-dir.js';

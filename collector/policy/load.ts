@@ -149,7 +149,7 @@ function loadPack(input: PackFiles, problems: PolicyProblem[], overrides: Map<st
     framework: Localized;
     documents: DocumentRef[];
     tiers: { id: string | number; title: Localized; securityLevels: number[] }[];
-    parameters: Record<string, { type: ParameterType; unit?: string; title: Localized; default?: ParamValue; byLevel?: Record<string, ParamValue>; sources?: Reference[]; orgDefault?: boolean }>;
+    parameters: Record<string, { type: ParameterType; unit?: string; title: Localized; default?: ParamValue; byLevel?: Record<string, ParamValue>; sources?: Reference[]; orgDefault?: boolean; note?: string }>;
   };
   const dirName = path.basename(input.dir);
   if (v.pack !== dirName) problems.push(src.problem(['pack'], `pack id "${v.pack}" must equal its folder name "${dirName}"`));
@@ -185,7 +185,7 @@ function loadPack(input: PackFiles, problems: PolicyProblem[], overrides: Map<st
     const ov = [overrides.get(`${v.pack}.${name}`), overrides.get(name)].find((o) => o !== undefined);
     for (const key of [`${v.pack}.${name}`, name]) if (overrides.has(key)) used.add(key);
     const values: Record<string, ParamValue> = {};
-    for (const [tier, val] of Object.entries(p.byLevel ?? {})) {
+    for (const tier of Object.keys(p.byLevel ?? {})) {
       if (!tierIds.has(tier)) problems.push(src.problem([...at, 'byLevel', tier], `unknown level "${tier}" (tiers: ${[...tierIds].join(', ')})`));
     }
     for (const tier of tierIds) {
@@ -210,7 +210,7 @@ function loadPack(input: PackFiles, problems: PolicyProblem[], overrides: Map<st
         if (!tierIds.has(tier)) problems.push({ file: OVERRIDES, line: 0, column: 0, message: `override of "${name}": unknown level "${tier}"` });
       }
     }
-    parameters[name] = { name, type: p.type, unit: p.unit, title: p.title, sources, orgDefault: p.orgDefault === true, values, overridden: ov !== undefined };
+    parameters[name] = { name, type: p.type, unit: p.unit, title: p.title, sources, orgDefault: p.orgDefault === true, note: p.note, values, overridden: ov !== undefined };
   }
   return { id: v.pack, title: v.title, framework: v.framework, documents, tiers, parameters, dir: input.dir };
 }

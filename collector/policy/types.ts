@@ -71,6 +71,8 @@ export type Parameter = {
   sources: Reference[];
   /** True when no document gives a number and the value is the organisation's own choice. */
   orgDefault: boolean;
+  /** What informed an organisation default, or a caveat on the source. */
+  note?: string;
   /** Value per tier id after organisation overrides. */
   values: Record<string, ParamValue>;
   overridden: boolean;
