@@ -166,6 +166,16 @@ export const HardeningSection = Strict({
   localAdmins: Type.Optional(Strict({ members: List(ShortText(), 256), source: Type.Optional(Source) })),
   remoteDesktop: Type.Optional(Toggle({ nla: Type.Optional(Type.Boolean()) })),
   auditLogging: Type.Optional(Toggle()),
+  // SSH server on Linux/macOS: enabled = sshd installed and running; PermitRootLogin as sshd reads it
+  // ("yes", "no", "prohibit-password", "forced-commands-only").
+  remoteShell: Type.Optional(
+    Strict({
+      enabled: Type.Boolean(),
+      permitRootLogin: Type.Optional(ShortText({ maxLength: 32 })),
+      passwordAuthentication: Type.Optional(Type.Boolean()),
+      source: Type.Optional(Source),
+    }),
+  ),
 });
 
 export const Posture = Strict({
