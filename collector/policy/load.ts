@@ -179,7 +179,8 @@ function loadPack(input: PackFiles, problems: PolicyProblem[], overrides: Map<st
     const at = ['parameters', name];
     const sources = p.sources ?? [];
     if ((p.orgDefault === true) === sources.length > 0) {
-      problems.push(src.problem(at, 'a parameter needs either "sources" (document + clause) or "orgDefault: true", not both or neither'));
+      const where = p.orgDefault === true ? [...at, 'orgDefault'] : at;
+      problems.push(src.problem(where, 'a parameter needs either "sources" (document + clause) or "orgDefault: true", not both or neither'));
     }
     sources.forEach((s, i) => checkReference(s, [...at, 'sources', i], documents, src, problems));
     const ov = [overrides.get(`${v.pack}.${name}`), overrides.get(name)].find((o) => o !== undefined);

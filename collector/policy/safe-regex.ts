@@ -40,6 +40,8 @@ export function checkPatternSafety(pattern: string, flags = ''): string | undefi
       if (pattern[i + 1] === '?') {
         const kind = pattern.slice(i + 2, i + 4);
         if (kind.startsWith('=') || kind.startsWith('!') || kind === '<=' || kind === '<!') return 'lookaround is not allowed';
+        // Skip the group's prefix ("?:" or "?<name>") so its "?" is not read as a quantifier.
+        i = kind.startsWith('<') ? pattern.indexOf('>', i) : i + 2;
       }
       stack.push({ quantified: false, alternation: false });
       lastGroup = undefined;
