@@ -9,6 +9,8 @@ import { CollectorService } from './service.js';
 import { buildHttpApp } from './http/app.js';
 import { ensureAdmin } from './auth/service.js';
 import { VERSION } from './version.js';
+import { ComplianceService } from './compliance/service.js';
+import { defaultPolicyDir } from './policy/index.js';
 
 export interface RunningCollector {
   url: string;
@@ -36,6 +38,24 @@ export async function startCollector(config: Config, logger: Logger = createLogg
   try {
     const adminPassword = await ensureAdmin(store);
     const service = new CollectorService(store, config, logger);
+    const compliance = new ComplianceService(
+      store,
+      { policyDir: config.policy.dir ?? defaultPolicyDir(), packs: config.policy.packs, overrides: config.policy.overrides },
+      logger,
+    );
+    service.compliance = compliance;
+    service.addCommitHook((o) => {
+      if (o.postureChanged) compliance.evaluateAgent(o.agent.id, o.agent.unitId, o.postureChanged.posture);
+    });
+    // Findings follow the policy: when the packs changed since the last run, every agent is evaluated again.
+    const digestKey = 'policy.digest';
+    const lastDigest = store.settings.get(digestKey);
+    if (lastDigest !== compliance.policySet.digest) {
+      const n = compliance.reevaluateAll();
+      store.settings.set(digestKey, compliance.policySet.digest);
+      if (n) logger.info({ agents: n }, 'policy set changed since the last run; findings re-evaluated');
+    }
+    compliance.watchPolicyDir();
     const tls = config.server.tls;
     const https = tls.cert && tls.key ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : undefined;
     const app = await buildHttpApp({ service, version: VERSION, logger, https });
@@ -56,6 +76,7 @@ export async function startCollector(config: Config, logger: Logger = createLogg
         if (closed) return;
         closed = true;
         service.stop();
+        await compliance.close();
         await app.close();
         store.close();
       },

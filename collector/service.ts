@@ -12,6 +12,7 @@ import { ingestReport, type IngestOutcome } from './fleet/ingest.js';
 import { nextLivenessState } from './fleet/liveness.js';
 import { DomainError } from './fleet/errors.js';
 import type { LivenessState } from './fleet/types.js';
+import type { ComplianceService } from './compliance/service.js';
 
 export interface CollectorEvents {
   ingested: [IngestOutcome];
@@ -19,9 +20,28 @@ export interface CollectorEvents {
   enrolled: [{ agentId: string; unitId: string; hostname: string }];
 }
 
+export type CommitHook = (outcome: IngestOutcome) => void;
+
 export class CollectorService extends EventEmitter<CollectorEvents> {
   readonly metrics: CollectorMetrics;
+  /** Set by the server at start-up: policy evaluation and findings. */
+  compliance!: ComplianceService;
   private livenessTimer: NodeJS.Timeout | undefined;
+  private readonly commitHooks: CommitHook[] = [];
+  private readonly stateHooks: ((c: { agentId: string; from: LivenessState; to: LivenessState; reason: string; at: string }) => void)[] = [];
+
+  /**
+   * Registers work that must commit atomically with each accepted report (findings, alerts, the forwarder's
+   * outbox). Hooks run synchronously inside the ingest transaction; an exception rolls the report back.
+   */
+  addCommitHook(hook: CommitHook): void {
+    this.commitHooks.push(hook);
+  }
+
+  /** Registers work that must commit atomically with a liveness change made by the timer (not by a report). */
+  addStateHook(hook: (c: { agentId: string; from: LivenessState; to: LivenessState; reason: string; at: string }) => void): void {
+    this.stateHooks.push(hook);
+  }
 
   constructor(
     readonly store: Store,
@@ -48,7 +68,9 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
   /** Authenticates, validates and commits one report; returns only after the commit. */
   ingest(signed: SignedRequest, report: Report, receivedAtMs: number): IngestOutcome {
     const auth = authenticateAgentRequest(this.store, signed, this.config.agents.maxClockSkewSec * 1000, receivedAtMs);
-    const outcome = ingestReport(this.store, auth, report, this.agentSettings);
+    const outcome = ingestReport(this.store, auth, report, this.agentSettings, new Date(), (o) => {
+      for (const hook of this.commitHooks) hook(o);
+    });
     this.metrics.reportsIngested.inc({ kind: outcome.kind });
     this.metrics.ingestDuration.observe({ kind: outcome.kind }, (Date.now() - receivedAtMs) / 1000);
     if (outcome.gap > 0) this.log.warn({ agentId: auth.agent.id, gap: outcome.gap }, 'sequence gap: reports lost between agent and collector');
@@ -64,7 +86,10 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     for (const row of this.store.agents.livenessRows()) {
       const next = nextLivenessState(row.state, row.lastSeenAt, now, this.config.agents);
       if (!next || next.state === 'online') continue; // only a report brings an agent back online
-      this.store.agents.setState(row.id, next.state, next.reason, at);
+      this.store.transaction(() => {
+        this.store.agents.setState(row.id, next.state, next.reason, at);
+        for (const hook of this.stateHooks) hook({ agentId: row.id, from: row.state, to: next.state, reason: next.reason, at });
+      });
       this.emit('stateChanged', { agentId: row.id, from: row.state, to: next.state, reason: next.reason });
       changes++;
     }

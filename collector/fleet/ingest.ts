@@ -22,6 +22,8 @@ export function ingestReport(
   report: Report,
   settings: AgentSettings,
   now = new Date(),
+  /** Runs inside the ingest transaction: what it writes commits (or rolls back) together with the report. */
+  withinCommit?: (outcome: IngestOutcome) => void,
 ): IngestOutcome {
   const { agent, seq } = auth;
   if (report.seq !== seq) throw reject(400, 'seq_mismatch', `body seq ${report.seq} does not match the signed header seq ${seq}`);
@@ -68,6 +70,7 @@ export function ingestReport(
       store.agents.setState(agent.id, 'online', 'report received', receivedAt);
       outcome.stateChange = { from: agent.state, to: 'online', reason: 'report received' };
     }
+    withinCommit?.(outcome);
   });
   if (report.kind === 'heartbeat' || report.kind === 'posture') outcome.ack.settings = settings;
   return outcome;

@@ -4,6 +4,8 @@ import { UnitRepository } from './units.js';
 import { TokenRepository } from './tokens.js';
 import { AgentRepository } from './agents.js';
 import { UserRepository } from './users.js';
+import { ComplianceRepository } from './compliance.js';
+import { SettingsRepository } from './settings.js';
 
 export interface Store {
   db: Db;
@@ -11,6 +13,8 @@ export interface Store {
   tokens: TokenRepository;
   agents: AgentRepository;
   users: UserRepository;
+  compliance: ComplianceRepository;
+  settings: SettingsRepository;
   /** Runs fn in one transaction: everything in it is committed together or not at all. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -26,6 +30,8 @@ export function openStore(dataDir: string, opts: OpenOptions = {}): Store {
     tokens: new TokenRepository(db),
     agents: new AgentRepository(db),
     users: new UserRepository(db),
+    compliance: new ComplianceRepository(db),
+    settings: new SettingsRepository(db),
     transaction: <T>(fn: () => T) => db.transaction(fn)(),
     close: () => db.close(),
   };

@@ -121,3 +121,115 @@ migrations.push({
     );
   `,
 });
+
+migrations.push({
+  version: 3,
+  name: 'information systems, findings, findings ledger, attestations',
+  sql: `
+    CREATE TABLE information_systems (
+      id TEXT PRIMARY KEY,
+      unit_id TEXT NOT NULL REFERENCES units(id),
+      name TEXT NOT NULL,
+      level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+      approval_ref TEXT,
+      approval_date TEXT,
+      created_at TEXT NOT NULL
+    );
+    CREATE TABLE agent_systems (
+      agent_id TEXT NOT NULL REFERENCES agents(id),
+      system_id TEXT NOT NULL REFERENCES information_systems(id),
+      PRIMARY KEY (agent_id, system_id)
+    );
+    CREATE INDEX agent_systems_system ON agent_systems(system_id);
+    -- Current state: one row per agent and control.
+    CREATE TABLE findings (
+      agent_id TEXT NOT NULL REFERENCES agents(id),
+      control_id TEXT NOT NULL,
+      pack TEXT NOT NULL,
+      level INTEGER NOT NULL,
+      status TEXT NOT NULL,
+      severity TEXT NOT NULL,
+      reason TEXT,
+      observed_json TEXT NOT NULL,
+      expected TEXT NOT NULL,
+      since TEXT NOT NULL,
+      evaluated_at TEXT NOT NULL,
+      PRIMARY KEY (agent_id, control_id)
+    );
+    CREATE INDEX findings_control_status ON findings(control_id, status);
+    CREATE INDEX findings_status ON findings(status);
+    -- Every transition, so "since when" and "as of date D" are answered from history, not from today.
+    CREATE TABLE findings_ledger (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      agent_id TEXT NOT NULL REFERENCES agents(id),
+      control_id TEXT NOT NULL,
+      pack TEXT NOT NULL,
+      level INTEGER NOT NULL,
+      status TEXT NOT NULL,
+      previous_status TEXT,
+      reason TEXT,
+      observed_json TEXT NOT NULL,
+      expected TEXT NOT NULL,
+      at TEXT NOT NULL
+    );
+    CREATE INDEX findings_ledger_agent_control ON findings_ledger(agent_id, control_id, at);
+    CREATE INDEX findings_ledger_at ON findings_ledger(at);
+    CREATE TABLE attestations (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      control_ids_json TEXT,
+      document_sha256 TEXT NOT NULL,
+      title TEXT NOT NULL,
+      unit_id TEXT REFERENCES units(id),
+      system_id TEXT REFERENCES information_systems(id),
+      valid_from TEXT NOT NULL,
+      valid_until TEXT NOT NULL,
+      recorded_by TEXT NOT NULL,
+      recorded_at TEXT NOT NULL
+    );
+  `,
+});
+
+// Access control and audit (versions 10-19 belong to the auth room).
+migrations.push({
+  version: 10,
+  name: 'hash-chained audit log; scoped, revocable api tokens',
+  sql: `
+    -- One row per state-changing action. hash = sha256(prev_hash + "\\n" + canonical JSON of the record), so an
+    -- edited, removed or reordered row breaks the chain from that row on (collector/audit/chain.ts).
+    CREATE TABLE audit_log (
+      seq INTEGER PRIMARY KEY,
+      at TEXT NOT NULL,
+      actor_type TEXT NOT NULL,
+      actor_id TEXT,
+      actor_name TEXT NOT NULL,
+      actor_role TEXT,
+      ip TEXT,
+      action TEXT NOT NULL,
+      target_type TEXT,
+      target_id TEXT,
+      unit_ids TEXT NOT NULL,
+      outcome TEXT NOT NULL,
+      details TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_log_action ON audit_log(action, seq);
+    -- Which units a record concerns, for scoped reading (not part of the hash: derived from unit_ids).
+    CREATE TABLE audit_units (
+      seq INTEGER NOT NULL REFERENCES audit_log(seq),
+      unit_id TEXT NOT NULL,
+      PRIMARY KEY (unit_id, seq)
+    );
+    -- The chain head, so a removed last record is noticed too.
+    CREATE TABLE audit_head (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      seq INTEGER NOT NULL,
+      hash TEXT NOT NULL
+    );
+    ALTER TABLE api_tokens ADD COLUMN unit_ids TEXT;
+    ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
+    CREATE INDEX api_tokens_user ON api_tokens(user_id);
+    CREATE INDEX sessions_user ON sessions(user_id);
+  `,
+});

@@ -1,0 +1,100 @@
+// Keeps findings current: evaluates an agent's posture against its effective level whenever the posture
+// changes (inside the ingest transaction, so findings and posture commit together), and every agent again
+// when the policy set changes. A broken policy edit is refused and the last good set stays in force.
+import { watch, type FSWatcher } from 'chokidar';
+import type { Logger } from 'pino';
+import type { Posture } from '../../protocol/index.js';
+import type { Store } from '../store/index.js';
+import { evaluatePosture, loadPolicySet, PolicyLoadError, type Attestation, type PolicySet } from '../policy/index.js';
+import type { FindingTransition } from './types.js';
+
+export interface ComplianceOptions {
+  policyDir: string;
+  packs: string[];
+  overrides: Record<string, unknown>;
+}
+
+export class ComplianceService {
+  private policy: PolicySet;
+  private watcher: FSWatcher | undefined;
+  private attestations: (Attestation & { title: string })[];
+  readonly transitionListeners: ((t: FindingTransition[]) => void)[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly o: ComplianceOptions,
+    private readonly log: Logger,
+  ) {
+    this.policy = this.load();
+    this.attestations = store.compliance.listAttestations();
+  }
+
+  get policySet(): PolicySet {
+    return this.policy;
+  }
+
+  private load(): PolicySet {
+    return loadPolicySet(this.o.policyDir, { packs: this.o.packs, overrides: this.o.overrides as never });
+  }
+
+  private attestationsFor(agentId: string, unitId: string): Attestation[] {
+    const systems = this.store.compliance.systemsOfAgent(agentId);
+    return this.attestations.filter((a) => {
+      const s = a.scope ?? {};
+      if (s.system) return systems.includes(s.system);
+      if (s.unit) return s.unit === unitId;
+      return true;
+    });
+  }
+
+  /** Evaluates one agent and stores the result; call inside a transaction. Returns the status transitions. */
+  evaluateAgent(agentId: string, unitId: string, posture: Posture | undefined, at = new Date()): FindingTransition[] {
+    const level = this.store.compliance.effectiveLevel(agentId) ?? 1;
+    const findings = evaluatePosture(this.policy, posture, { level, now: at, attestations: this.attestationsFor(agentId, unitId) });
+    const transitions = this.store.compliance.applyEvaluation(agentId, level, findings, at.toISOString());
+    if (transitions.length) for (const l of this.transitionListeners) l(transitions);
+    return transitions;
+  }
+
+  /** Re-evaluates every agent (after a policy, level or attestation change), one transaction per agent. */
+  reevaluateAll(): number {
+    this.attestations = this.store.compliance.listAttestations();
+    let n = 0;
+    for (const { id, postureJson } of this.store.compliance.agentIdsForReevaluation()) {
+      const agent = this.store.agents.get(id);
+      if (!agent) continue;
+      this.store.transaction(() => this.evaluateAgent(id, agent.unitId, postureJson ? (JSON.parse(postureJson) as Posture) : undefined));
+      n++;
+    }
+    return n;
+  }
+
+  /** Reloads the policy folder; on any problem keeps the current set and returns the error text. */
+  reload(): string | null {
+    try {
+      const next = this.load();
+      if (next.digest === this.policy.digest) return null;
+      this.policy = next;
+      const n = this.reevaluateAll();
+      this.log.info({ digest: next.digest, agents: n }, 'policy changed; findings re-evaluated');
+      return null;
+    } catch (err) {
+      const text = err instanceof PolicyLoadError ? err.message : String(err);
+      this.log.error({ problems: text }, 'policy change refused; the last good policy set stays in force');
+      return text;
+    }
+  }
+
+  watchPolicyDir(): void {
+    let timer: NodeJS.Timeout | undefined;
+    this.watcher = watch(this.o.policyDir, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 200, pollInterval: 50 } });
+    this.watcher.on('all', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.reload(), 300);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.close();
+  }
+}
