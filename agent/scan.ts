@@ -13,6 +13,8 @@ import { readLinuxNetwork } from './probes/network/linux.js';
 import { readLinuxAv, DEFAULT_MAX_SIGNATURE_AGE_HOURS } from './probes/av/linux.js';
 import { readLinuxPatches } from './probes/patches/linux.js';
 import { readLinuxHardening } from './probes/hardening/linux.js';
+import { readWindowsPosture } from './probes/windows.js';
+import { readDarwinAv, readDarwinHardening, readDarwinNetwork, readDarwinPatches } from './probes/darwin.js';
 
 export interface ScanOptions {
   agentId: string;
@@ -21,11 +23,16 @@ export interface ScanOptions {
   avMaxSignatureAgeHours?: number;
   /** injected OS access for tests; the real host otherwise */
   host?: HostAccess;
+  /** platform whose sources to use; the running one by default (tests inject another with `host`) */
+  platform?: NodeJS.Platform;
+  /** Windows: path of collect.ps1 and whether to skip the slow Windows Update search */
+  windowsScript?: string;
+  skipUpdateSearch?: boolean;
   /** per-probe budgets in ms, to override the defaults */
   budgets?: Partial<Record<ProbeName, number>>;
 }
 
-export type ProbeName = 'processes' | 'inventory' | 'network' | 'av' | 'patches' | 'hardening' | 'health';
+export type ProbeName = 'processes' | 'inventory' | 'network' | 'av' | 'patches' | 'hardening' | 'health' | 'windows';
 
 export const DEFAULT_BUDGETS: Record<ProbeName, number> = {
   processes: 10_000,
@@ -35,6 +42,7 @@ export const DEFAULT_BUDGETS: Record<ProbeName, number> = {
   patches: 45_000,
   hardening: 15_000,
   health: 5_000,
+  windows: 200_000,
 };
 
 /** What each probe cost in the last scan of this process, for `agent scan --json` diagnostics and benchmarks. */
@@ -67,15 +75,54 @@ export async function scanPosture(opts: ScanOptions): Promise<Posture> {
 
   await healthP;
   let platformSections: Pick<Posture, 'av' | 'patches' | 'network' | 'hardening'> = {};
-  if (process.platform === 'linux') {
+  const platform = opts.platform ?? process.platform;
+  const maxAge = opts.avMaxSignatureAgeHours ?? DEFAULT_MAX_SIGNATURE_AGE_HOURS;
+  let windowsHost: Partial<Posture['host']> | undefined;
+  let linuxRole: Posture['host']['role'] | undefined;
+  if (platform === 'linux') {
     const procs = await runWithBudget('processes', budget('processes'), errors, costs, () => readProcessSnapshot(host, true));
-    const [network, av, patches, hardening] = await Promise.all([
+    const [network, av, patches, linuxHardening] = await Promise.all([
       runWithBudget('network', budget('network'), errors, costs, () => readLinuxNetwork(host, procs, errors)),
       runWithBudget('av', budget('av'), errors, costs, () =>
-        readLinuxAv(host, procs, { maxSignatureAgeHours: opts.avMaxSignatureAgeHours ?? DEFAULT_MAX_SIGNATURE_AGE_HOURS, now }),
+        readLinuxAv(host, procs, { maxSignatureAgeHours: maxAge, now }),
       ),
       runWithBudget('patches', budget('patches'), errors, costs, () => readLinuxPatches(host, errors, now)),
-      runWithBudget('hardening', budget('hardening'), errors, costs, () => readLinuxHardening(host, errors)),
+      runWithBudget('hardening', budget('hardening'), errors, costs, () => readLinuxHardening(host, errors, procs)),
+    ]);
+    if (linuxHardening?.role) linuxRole = linuxHardening.role;
+    const hardening = linuxHardening?.hardening;
+    platformSections = {
+      ...(network ? { network } : {}),
+      ...(av ? { av } : {}),
+      ...(patches ? { patches } : {}),
+      ...(hardening ? { hardening } : {}),
+    };
+  } else if (platform === 'win32') {
+    const win = await runWithBudget('windows', budget('windows'), errors, costs, () =>
+      readWindowsPosture(host, {
+        maxSignatureAgeHours: maxAge,
+        ...(opts.windowsScript ? { scriptPath: opts.windowsScript } : {}),
+        ...(opts.skipUpdateSearch ? { skipUpdateSearch: true } : {}),
+        timeoutMs: budget('windows') - 1000,
+      }),
+    );
+    if (win) {
+      for (const e of win.probeErrors) errors.add(e.probe, e.error);
+      for (const [probe, ms] of Object.entries(win.costMs)) costs.push({ probe: `windows.${probe}`, ms, ok: true });
+      windowsHost = win.host;
+      platformSections = {
+        ...(win.network ? { network: win.network } : {}),
+        ...(win.av ? { av: win.av } : {}),
+        ...(win.patches ? { patches: win.patches } : {}),
+        hardening: win.hardening,
+      };
+    }
+  } else if (platform === 'darwin') {
+    const [network, av, patches, hardening] = await Promise.all([
+      runWithBudget('network', budget('network'), errors, costs, () => readDarwinNetwork(host, errors)),
+      runWithBudget('av', budget('av'), errors, costs, () => readDarwinAv(host, now, maxAge)),
+      runWithBudget('patches', budget('patches'), errors, costs, () => readDarwinPatches(host, errors)),
+      runWithBudget('hardening', budget('hardening'), errors, costs, () => readDarwinHardening(host, errors)),
     ]);
     platformSections = {
       ...(network ? { network } : {}),
@@ -84,7 +131,7 @@ export async function scanPosture(opts: ScanOptions): Promise<Posture> {
       ...(hardening ? { hardening } : {}),
     };
   } else {
-    errors.add('scan', `no probe source for platform ${process.platform} in this build`);
+    errors.add('scan', `no probe source for platform ${platform}: only linux, win32 and darwin have one`);
   }
 
   const [inventory, health] = await Promise.all([inventoryP, healthP]);
@@ -95,6 +142,12 @@ export async function scanPosture(opts: ScanOptions): Promise<Posture> {
     ips: [],
     macs: [],
   };
+  // On Windows the script's registry/CIM facts (build + UBR, edition, MachineGuid) are more exact than si's.
+  if (windowsHost) {
+    const known = Object.entries(windowsHost).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0));
+    Object.assign(hostSection, Object.fromEntries(known));
+  }
+  if (linuxRole) hostSection.role = linuxRole;
   if (health && Object.keys(health).length) hostSection.health = health;
   if (platformSections.network && inventory) platformSections.network.interfaces = inventory.interfaces;
 

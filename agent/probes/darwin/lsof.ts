@@ -1,0 +1,41 @@
+// Pure parser for macOS `lsof -nP -iTCP -sTCP:LISTEN -iUDP -F pcPn` (field output, lsof(8) "OUTPUT FOR OTHER
+// PROGRAMS"): lines start with a field letter; p = pid (starts a process set), c = command, P = protocol,
+// n = name ("*:22", "127.0.0.1:631", "[::1]:5432"; connected sockets show "a:1->b:2" and are skipped).
+export interface LsofSocket {
+  proto: 'tcp' | 'udp';
+  address: string;
+  port: number;
+  pid: number;
+  command: string;
+}
+
+export function parseLsofListen(text: string): LsofSocket[] {
+  const out: LsofSocket[] = [];
+  let pid: number | undefined;
+  let command = '';
+  let proto: 'tcp' | 'udp' | undefined;
+  let recognised = false;
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const tag = line[0];
+    const v = line.slice(1);
+    if (tag === 'p') {
+      pid = Number(v);
+      command = '';
+      recognised = true;
+    } else if (tag === 'c') command = v;
+    else if (tag === 'f') continue;
+    else if (tag === 'P') proto = v === 'TCP' ? 'tcp' : v === 'UDP' ? 'udp' : undefined;
+    else if (tag === 'n') {
+      if (pid === undefined || !proto || v.includes('->')) continue;
+      const m = /^(\[[^\]]+\]|[^:]+|\*):(\d+)$/.exec(v);
+      if (!m) continue;
+      let host = m[1]!.replace(/^\[|\]$/g, '');
+      // lsof prints "*" for the wildcard; an IPv6 socket's wildcard is "[::]" or "*" depending on version.
+      if (host === '*') host = '0.0.0.0';
+      out.push({ proto, address: host, port: Number(m[2]), pid, command });
+    } else throw new Error(`not lsof -F output: unexpected field "${line.slice(0, 20)}"`);
+  }
+  if (!recognised && text.trim()) throw new Error('not lsof -F output: no p<pid> line');
+  return out;
+}
