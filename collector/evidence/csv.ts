@@ -20,9 +20,24 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 const BAD_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 const NEEDS_QUOTES = /[",\r\n]/;
 
+const isoCache = new Map<number, string>();
+
 export function isoUtc(d: Date): string {
-  if (Number.isNaN(d.getTime())) throw new Error('invalid date in CSV value');
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const ms = d.getTime();
+  if (Number.isNaN(ms)) throw new Error('invalid date in CSV value');
+  // Cached: a machine's results share their evaluation time, and toISOString shows up in profiles.
+  const hit = isoCache.get(ms);
+  if (hit !== undefined) return hit;
+  const s = isoSeconds(d);
+  if (isoCache.size >= 4096) isoCache.clear();
+  isoCache.set(ms, s);
+  return s;
+}
+
+function isoSeconds(d: Date): string {
+  const iso = d.toISOString();
+  // Years 0-9999 give "YYYY-MM-DDTHH:MM:SS.sssZ"; others (+/-YYYYYY) keep their extended form.
+  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Text as it should appear in the cell (before quoting): neutralised and stripped of control characters. */

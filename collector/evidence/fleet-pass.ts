@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { STATUS_LABELS, emptyTally, type ControlTally } from './control-status.js';
 import { CSV_BOM, csvRow } from './csv.js';
-import { inventoryItem, observation } from './oscal.js';
+import { inventoryItem, machineUuid, observation } from './oscal.js';
 import { FailingMachineList, type FailingMachine } from './report-model.js';
 import type { EvidenceControl, EvidenceFinding, EvidenceMachine, EvidenceScope, EvidenceSource } from './source.js';
 import { StagedFile, type StagedResult } from './staged-file.js';
@@ -47,9 +47,9 @@ export async function runFleetPass(
   const observationCounts = controls.map(() => 0);
   const machinesCsv = new StagedFile(path.join(stageDir, 'machines.csv'));
   const findingsCsv = new StagedFile(path.join(stageDir, 'findings.csv'));
-  const inventory = new StagedFile(path.join(stageDir, 'part-inventory.json'));
-  const observations = new StagedFile(path.join(stageDir, 'part-observations.json'));
-  const related = controls.map((_, i) => new StagedFile(path.join(stageDir, `part-related-${i}.json`)));
+  const inventory = new StagedFile(path.join(stageDir, 'part-inventory.json'), { hashed: false });
+  const observations = new StagedFile(path.join(stageDir, 'part-observations.json'), { hashed: false });
+  const related = controls.map((_, i) => new StagedFile(path.join(stageDir, `part-related-${i}.json`), { hashed: false, bufferBytes: 64 * 1024 }));
   const all = [machinesCsv, findingsCsv, inventory, observations, ...related];
   const failing = new FailingMachineList(opts.failingLimit);
   const counts = { total: 0, allPass: 0, withFail: 0, withUnknown: 0 };
@@ -80,6 +80,7 @@ export async function runFleetPass(
         throw new EvidenceSourceError(`findings are not grouped by machine in machines() order (agent ${pending.agentId})`);
       }
 
+      const subjectUuid = machineUuid(machine.id);
       const machineTally = emptyTally();
       const failingControls: string[] = [];
       for (let i = 0; i < controls.length; i++) {
@@ -99,7 +100,7 @@ export async function runFleetPass(
         );
         if (p1) await p1;
         const uuid = randomUUID();
-        const p2 = observations.write((observationTotal++ === 0 ? '' : ',') + JSON.stringify(observation(uuid, finding, machine, scope.to)));
+        const p2 = observations.write((observationTotal++ === 0 ? '' : ',') + JSON.stringify(observation(uuid, finding, subjectUuid, scope.to)));
         if (p2) await p2;
         const p3 = related[i]!.write(`${observationCounts[i]! === 0 ? '' : ','}{"observation-uuid":"${uuid}"}`);
         if (p3) await p3;
@@ -112,7 +113,7 @@ export async function runFleetPass(
           machineTally.pass, machineTally.fail, machineTally.unknown, machineTally.not_applicable,
         ]),
       );
-      await inventory.write((counts.total === 0 ? '' : ',') + JSON.stringify(inventoryItem(machine)));
+      await inventory.write((counts.total === 0 ? '' : ',') + JSON.stringify(inventoryItem(machine, subjectUuid)));
       counts.total += 1;
       if (machineTally.fail > 0) counts.withFail += 1;
       if (machineTally.unknown > 0) counts.withUnknown += 1;

@@ -14,14 +14,20 @@ export interface StagedResult {
 
 export class StagedFile {
   private readonly out: WriteStream;
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash: Hash | null;
   private pending: string[] = [];
   private pendingLength = 0;
   private bytes = 0;
   private failure: Error | null = null;
 
-  constructor(readonly path: string) {
-    this.out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
+  /** `hashed: false` for temporary parts that are spliced into another (hashed) file. */
+  constructor(
+    readonly path: string,
+    opts: { hashed?: boolean; bufferBytes?: number } = {},
+  ) {
+    this.hash = opts.hashed === false ? null : createHash('sha256');
+    // A large buffer for the big files: the exporter writes several at once and should rarely wait for the disk.
+    this.out = createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: opts.bufferBytes ?? 256 * 1024 });
     this.out.on('error', (err) => {
       this.failure = err;
     });
@@ -57,7 +63,7 @@ export class StagedFile {
 
   private push(buf: Buffer): Promise<void> | void {
     if (this.failure) throw this.failure;
-    this.hash.update(buf);
+    this.hash?.update(buf);
     this.bytes += buf.length;
     if (!this.out.write(buf)) return this.drain();
   }
@@ -73,7 +79,7 @@ export class StagedFile {
     this.out.end();
     await once(this.out, 'close');
     if (this.failure) throw this.failure;
-    return { path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex') };
+    return { path: this.path, bytes: this.bytes, sha256: this.hash ? this.hash.digest('hex') : '' };
   }
 
   /** Close without caring for the result (error paths). */

@@ -1,0 +1,73 @@
+// Drives the real `soclite evidence` command in a child process.
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportBundle } from '../../collector/evidence/export.js';
+import { NOW, fixtureSource } from './fleet-fixture.js';
+import { extractFlatZip } from './unzip.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const execFileP = promisify(execFile);
+
+async function soclite(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await execFileP(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'cli/main.ts'), ...args], { cwd: repoRoot });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('soclite evidence', () => {
+  let tmp: string;
+  let zip: string;
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'soclite-evidence-cli-'));
+    zip = path.join(tmp, 'bundle.zip');
+    await exportBundle(fixtureSource(), { level: 3, to: NOW }, { outPath: zip, signingKey: generateKeyPairSync('ed25519').privateKey, generatorVersion: 't' });
+  });
+  afterAll(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('verify exits 0 on an intact bundle and 1 naming a changed file', async () => {
+    const ok = await soclite(['evidence', 'verify', zip]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^OK: 11 files/);
+    const dir = path.join(tmp, 'x');
+    await extractFlatZip(zip, dir);
+    const csv = path.join(dir, 'controls.csv');
+    await writeFile(csv, (await readFile(csv, 'utf8')).replace('Chưa đáp ứng', 'Đáp ứng đầy đủ').replace('met_partly', 'met_fully'));
+    const bad = await soclite(['evidence', 'verify', dir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/CHANGED controls\.csv/);
+    expect(bad.stdout).toMatch(/FAILED/);
+  });
+
+  it('verify --key rejects a bundle signed with another key', async () => {
+    const other = path.join(tmp, 'other.pem');
+    await writeFile(other, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
+    const r = await soclite(['evidence', 'verify', zip, '--key', other]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/public-key\.pem/);
+  });
+
+  it('export says clearly why it cannot run without a findings store, and checks its flags', async () => {
+    const dataDir = path.join(tmp, 'data');
+    await mkdir(dataDir);
+    const r = await soclite(['evidence', 'export', '--level', '3', '--data-dir', dataDir, '--out', path.join(tmp, 'o.zip')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('evidence export needs a collector data dir with findings');
+    const badLevel = await soclite(['evidence', 'export', '--level', '7', '--out', path.join(tmp, 'o.zip')]);
+    expect(badLevel.code).toBe(2);
+    expect(badLevel.stderr).toMatch(/--level must be a security level 1-5/);
+    const both = await soclite(['evidence', 'export', '--level', '3', '--as-of', '2025-01-01', '--from', '2025-01-01', '--to', '2025-02-01', '--out', 'x.zip']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/either --as-of/);
+  });
+});
