@@ -32,6 +32,21 @@ export function readTokenFile(path: string): string {
   return token;
 }
 
+/** The CA to pin: one or more PEM certificates, nothing else (a private key here would be a mistake to refuse). */
+export function readCaFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new EnrollError(`cannot read CA file ${path}: ${(err as Error).message}`);
+  }
+  if (text.length > 256 * 1024 || !/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(text)) {
+    throw new EnrollError(`CA file ${path} does not hold a PEM certificate`);
+  }
+  if (/PRIVATE KEY-----/.test(text)) throw new EnrollError(`CA file ${path} contains a private key; give the CA certificate (ca.crt) only`);
+  return text;
+}
+
 export async function enrollAgent(o: EnrollOptions): Promise<AgentIdentity> {
   if (hasIdentity(o.stateDir) && !o.force) {
     throw new EnrollError(`${o.stateDir} already holds an enrolled agent; pass --force to enroll again with a new key`);
@@ -44,7 +59,9 @@ export async function enrollAgent(o: EnrollOptions): Promise<AgentIdentity> {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new EnrollError('--server must be http:// or https://');
   const token = readTokenFile(o.tokenFile);
-  const caPem = o.caFile ? readFileSync(o.caFile, 'utf8') : undefined;
+  const caPem = o.caFile ? readCaFile(o.caFile) : undefined;
+  // A pinned CA only means something over TLS: refuse to store one for a plain-HTTP collector.
+  if (caPem && url.protocol !== 'https:') throw new EnrollError('--ca-file pins the collector certificate and needs an https:// --server');
   const inv = await readHostInventory(new ProbeErrors());
   const keys = newKeyPair();
   const res = await enroll(

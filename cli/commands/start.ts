@@ -12,16 +12,20 @@ import { enrollAgent } from '../../agent/enroll.js';
 import { hasIdentity, loadIdentity, saveIdentity } from '../../agent/transport/identity.js';
 import { writeFileDurable } from '../../agent/transport/durable-file.js';
 import { readFileSync } from 'node:fs';
+import { useOwnTls } from '../tls.js';
 
-const USAGE = 'soclite start [--config F] [--data-dir D] [--host H] [--port P] [--no-agent]';
+const USAGE = 'soclite start [--config F] [--data-dir D] [--host H] [--port P] [--no-agent] [--tls]';
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseCli(args, { ...collectorOptions, 'no-agent': { type: 'boolean' } }, USAGE, false);
+  const { values } = parseCli(args, { ...collectorOptions, 'no-agent': { type: 'boolean' }, tls: { type: 'boolean' } }, USAGE, false);
   if (values.help) return (process.stdout.write(USAGE + '\n'), 0);
   const config = configFromFlags(values);
+  // --tls: serve HTTPS with a private CA made under the data dir (reused on later starts).
+  const tls = values.tls ? useOwnTls(config) : undefined;
   const collector = await startCollector(config);
   process.stdout.write(`URL: ${collector.url}\n`);
   process.stdout.write(`data: ${config.storage.dataDir}\n`);
+  if (tls) process.stdout.write(`CA: ${tls.caCert} (enroll other machines with --ca-file <a copy of it>)\n`);
   if (collector.adminPassword) {
     process.stdout.write('user: admin (the password is shown only this once; change it with `soclite user passwd admin`)\n');
     process.stdout.write(`admin password: ${collector.adminPassword}\n`);
@@ -37,7 +41,7 @@ export async function run(args: string[]): Promise<number> {
       const tokenFile = join(config.storage.dataDir, 'local-agent.token');
       writeFileDurable(tokenFile, t.token + '\n', 0o600);
       try {
-        await enrollAgent({ serverUrl: collector.url, tokenFile, stateDir, version: VERSION, force: true });
+        await enrollAgent({ serverUrl: collector.url, tokenFile, stateDir, version: VERSION, force: true, caFile: tls?.caCert });
       } finally {
         rmSync(tokenFile, { force: true });
       }

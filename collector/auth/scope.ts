@@ -15,3 +15,9 @@ export function unitsInScope(user: User, units: Unit[]): string[] {
   }
   return [...out];
 }
+
+/** True when every one of unitIds lies inside scope (a list from unitsInScope). */
+export function allWithin(unitIds: string[], scope: string[]): boolean {
+  const set = new Set(scope);
+  return unitIds.every((u) => set.has(u));
+}

@@ -15,4 +15,5 @@ export interface Principal {
   user: User;
   via: 'session' | 'api_token';
   sessionId?: string;
+  apiTokenId?: string;
 }

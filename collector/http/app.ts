@@ -12,12 +12,24 @@ import { sessionRoutes } from './routes/session.js';
 import { agentRoutes } from './routes/agents.js';
 import { systemRoutes } from './routes/system.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { registerAuthGate } from './auth-hooks.js';
+import { registerRateLimits } from './rate-limits.js';
+import { registerAuditHooks } from './audit-hooks.js';
+import { userRoutes } from './routes/users.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { unitRoutes } from './routes/units.js';
+import { auditRoutes } from './routes/audit.js';
+import { agentAdminRoutes } from './routes/agent-admin.js';
+import { resolveLimits, type SecurityLimits } from '../auth/limits.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
 
 export interface HttpAppOptions {
   service: CollectorService;
   version: string;
   logger: FastifyServerOptions['loggerInstance'];
   https?: { key: Buffer; cert: Buffer };
+  /** Rate limits and login lockout; defaults in collector/auth/limits.ts. */
+  limits?: Partial<SecurityLimits>;
 }
 
 export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> {
@@ -31,10 +43,15 @@ export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> 
 
   registerRawJsonParser(app);
   registerErrorHandling(app, o.service);
+  const limits = resolveLimits(o.limits);
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"] } },
   });
+  // Before any route: both attach per-route hooks as routes are added (rate limit first, then the auth gate).
+  await registerRateLimits(app, limits);
+  registerAuthGate(app, o.service);
+  registerAuditHooks(app, o.service);
   await app.register(swagger, {
     openapi: {
       info: { title: 'soclite collector API', version: o.version },
@@ -45,8 +62,13 @@ export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> 
   await app.register(
     async (api) => {
       await api.register(agentProtocolRoutes, { service: o.service });
-      await api.register(sessionRoutes, { service: o.service, secureCookies: Boolean(o.https) });
+      await api.register(sessionRoutes, { service: o.service, secureCookies: Boolean(o.https), throttle: new LoginThrottle(limits) });
       await api.register(agentRoutes, { service: o.service });
+      await api.register(agentAdminRoutes, { service: o.service });
+      await api.register(userRoutes, { service: o.service });
+      await api.register(tokenRoutes, { service: o.service });
+      await api.register(unitRoutes, { service: o.service });
+      await api.register(auditRoutes, { service: o.service });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },
