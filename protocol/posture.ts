@@ -1,7 +1,7 @@
 // The posture model: the state of one endpoint as one document. Every section is optional; a missing section
 // (or a missing fact inside one) means "unknown", with its reason in agent.probeErrors. Consumers never treat
 // absence as a pass.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { Int, IsoTime, List, LongText, NonNegative, ShortText, Source, Strict } from './common.js';
 
 export const ProbeError = Strict({
@@ -137,7 +137,7 @@ export const NetworkSection = Strict({
   wifi: Type.Optional(Strict({ connected: Type.Boolean(), ssid: Type.Optional(ShortText({ maxLength: 64 })), security: Type.Optional(ShortText({ maxLength: 64 })) })),
 });
 
-const Toggle = (extra: Parameters<typeof Type.Object>[0] = {}) =>
+const Toggle = <P extends TProperties = Record<never, never>>(extra: P = {} as P) =>
   Strict({ enabled: Type.Boolean(), source: Type.Optional(Source), ...extra });
 
 export const HardeningSection = Strict({

@@ -16,7 +16,8 @@ export interface ConfigFlags {
 }
 
 const ajv = new Ajv({ useDefaults: true, allErrors: true, coerceTypes: false, strict: false });
-const validate = ajv.compile(ConfigSchema);
+// Compiled from the plain JSON Schema: the TypeBox static type is too deep for ajv's generic typing.
+const validate = ajv.compile(ConfigSchema as unknown as Record<string, unknown>);
 
 type SchemaNode = { type?: string; properties?: Record<string, SchemaNode> };
 
