@@ -99,6 +99,13 @@ const dir = await mkdtemp(path.join(os.tmpdir(), 'soclite-bench-export-'));
 const outPath = path.join(dir, 'bundle.zip');
 const { privateKey } = generateKeyPairSync('ed25519');
 
+let peakHeap = 0;
+let peakExternal = 0;
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+  peakExternal = Math.max(peakExternal, m.external + m.arrayBuffers);
+}, 50);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const result = await exportBundle(
@@ -110,6 +117,7 @@ const exportSeconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const exportCpuSeconds = (cpu.user + cpu.system) / 1e6;
 const peakAfterExport = peakRss();
+clearInterval(sampler);
 const size = (await stat(outPath)).size;
 const t1 = performance.now();
 const report = await verifyBundle(outPath);
@@ -121,6 +129,7 @@ console.log(`machines: ${result.machines} x controls: ${CONTROLS} (${result.mach
 console.log(`RSS at start (node + tsx loader): ${mb(rssAtStart)} MB; synthetic ledger built in ${buildSeconds.toFixed(1)} s, RSS then: ${mb(rssAfterBuild)} MB`);
 console.log(`export: ${exportSeconds.toFixed(1)} s (target <= 30 s) ${exportSeconds <= 30 ? 'OK' : 'OVER'}; CPU ${exportCpuSeconds.toFixed(1)} s on this thread + zlib pool`);
 console.log(`peak RSS: ${mb(peakAfterExport)} MB (target <= 300 MB) ${peakAfterExport <= 300 * 1048576 ? 'OK' : 'OVER'}`);
+console.log(`during export: peak V8 heap used ${mb(peakHeap)} MB (ledger included), peak buffers ${mb(peakExternal)} MB`);
 console.log(`bundle: ${mb(size)} MB zipped; assessment-results.json ${mb(oscalBytes)} MB, findings.csv ${mb(findingsBytes)} MB`);
 console.log(`verify: ${verifySeconds.toFixed(1)} s, ${report.ok ? 'OK' : `FAILED ${JSON.stringify(report.problems)}`}`);
 console.log(`verdicts: ${JSON.stringify(result.verdicts)}`);
