@@ -11,6 +11,7 @@ import { ensureAdmin } from './auth/service.js';
 import { VERSION } from './version.js';
 import { ComplianceService } from './compliance/service.js';
 import { defaultPolicyDir } from './policy/index.js';
+import { startAlerts } from './alerts/start.js';
 
 export interface RunningCollector {
   url: string;
@@ -56,6 +57,7 @@ export async function startCollector(config: Config, logger: Logger = createLogg
       if (n) logger.info({ agents: n }, 'policy set changed since the last run; findings re-evaluated');
     }
     compliance.watchPolicyDir();
+    const alerts = startAlerts({ store, service, config, logger });
     const tls = config.server.tls;
     const https = tls.cert && tls.key ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : undefined;
     const app = await buildHttpApp({ service, version: VERSION, logger, https });
@@ -77,6 +79,7 @@ export async function startCollector(config: Config, logger: Logger = createLogg
         closed = true;
         service.stop();
         await compliance.close();
+        await alerts.close();
         await app.close();
         store.close();
       },

@@ -13,11 +13,15 @@ import { nextLivenessState } from './fleet/liveness.js';
 import { DomainError } from './fleet/errors.js';
 import type { LivenessState } from './fleet/types.js';
 import type { ComplianceService } from './compliance/service.js';
+import type { AlertService } from './alerts/service.js';
+import type { AlertChange } from './alerts/types.js';
 
 export interface CollectorEvents {
   ingested: [IngestOutcome];
   stateChanged: [{ agentId: string; from: LivenessState; to: LivenessState; reason: string }];
   enrolled: [{ agentId: string; unitId: string; hostname: string }];
+  /** An alert was raised, counted, acknowledged, assigned, noted, suppressed, reopened or resolved (after commit). */
+  alert: [AlertChange];
 }
 
 export type CommitHook = (outcome: IngestOutcome) => void;
@@ -26,6 +30,8 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
   readonly metrics: CollectorMetrics;
   /** Set by the server at start-up: policy evaluation and findings. */
   compliance!: ComplianceService;
+  /** Set by the server at start-up (startAlerts): alert rules, lifecycle and the SOC forwarder. */
+  alerts?: AlertService;
   private livenessTimer: NodeJS.Timeout | undefined;
   private readonly commitHooks: CommitHook[] = [];
   private readonly stateHooks: ((c: { agentId: string; from: LivenessState; to: LivenessState; reason: string; at: string }) => void)[] = [];

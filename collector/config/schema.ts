@@ -1,6 +1,7 @@
 // The configuration file's schema with its defaults. Every key can also be set by SOCLITE_<SECTION>_<KEY>
 // (case-insensitive key), and the CLI flags --host/--port/--data-dir win over both.
 import { Type, type Static } from '@sinclair/typebox';
+import { AlertsConfigSchema } from '../alerts/config.js';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
@@ -50,6 +51,7 @@ export const ConfigSchema = Type.Object(
       { destinations: Type.Array(Type.Record(Type.String(), Type.Unknown()), { default: [] }) },
       { default: {}, additionalProperties: false },
     ),
+    alerts: AlertsConfigSchema,
     auth: Type.Object(
       {
         metricsToken: Type.Optional(Type.String({ description: 'if set, GET /metrics requires Authorization: Bearer <token>' })),

@@ -20,6 +20,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { unitRoutes } from './routes/units.js';
 import { auditRoutes } from './routes/audit.js';
 import { agentAdminRoutes } from './routes/agent-admin.js';
+import { alertRoutes } from './routes/alerts.js';
 import { resolveLimits, type SecurityLimits } from '../auth/limits.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 
@@ -69,6 +70,7 @@ export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> 
       await api.register(tokenRoutes, { service: o.service });
       await api.register(unitRoutes, { service: o.service });
       await api.register(auditRoutes, { service: o.service });
+      await api.register(alertRoutes, { service: o.service });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },

@@ -233,3 +233,7 @@ migrations.push({
     CREATE INDEX sessions_user ON sessions(user_id);
   `,
 });
+
+// Alerts and the forwarder's outbox (versions 20-29 belong to the alerts room; the SQL is in store/alerts.ts).
+import { ALERT_MIGRATIONS } from './alerts.js';
+migrations.push(...ALERT_MIGRATIONS);

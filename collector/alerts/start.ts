@@ -1,0 +1,140 @@
+// Wires the alerts room into a running collector with one call from startCollector: rules on every committed
+// state change (reports, liveness timer, compliance transitions, enrollments), the SOC forwarder (its outbox
+// in the same database and transactions, its metrics on the collector's registry), a sweep for expired
+// suppressions and level-dependent timers, and the 'alert' event on the collector service for the live feed.
+import os from 'node:os';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { CollectorService } from '../service.js';
+import type { Store } from '../store/index.js';
+import { auditLog } from '../audit/index.js';
+import { DeliveryEngine, parseForwardConfig, SqliteForwardQueue } from '../forward/index.js';
+import { VERSION } from '../version.js';
+import { AlertService } from './service.js';
+import { clockSkewRule, clonedAgentRule, levelTimerRule, livenessRule, sequenceGapRule } from './rules/agent-rules.js';
+import { controlTransitionRule } from './rules/control-rules.js';
+import { eventRules } from './rules/event-rules.js';
+import { postureRules } from './rules/posture-rules.js';
+import type { AlertDecision } from './types.js';
+
+export interface RunningAlerts {
+  alerts: AlertService;
+  engine: DeliveryEngine;
+  close(): Promise<void>;
+}
+
+export function startAlerts(o: { store: Store; service: CollectorService; config: Config; logger: Logger }): RunningAlerts {
+  const { store, service, config, logger } = o;
+  const cfg = config.alerts;
+  const log = logger.child({ room: 'alerts' });
+  // A bad destination stops the start with a message naming it, rather than silently forwarding nowhere.
+  const forward = parseForwardConfig(config.forward);
+  const engine = new DeliveryEngine({
+    queue: new SqliteForwardQueue(store.db),
+    destinations: forward.destinations,
+    registry: service.metrics.registry,
+    producer: { vendor: 'soclite', product: 'soclite', productVersion: VERSION, collectorHostname: os.hostname() },
+    logger: log,
+  });
+  const alerts = new AlertService({
+    store,
+    config: cfg,
+    forward: (e) => engine.enqueue(e),
+    audit: auditLog(store),
+    policy: () => service.compliance?.policySet,
+    announce: (change) => service.emit('alert', change),
+    registry: service.metrics.registry,
+  });
+  service.alerts = alerts;
+
+  // Findings: a high-severity control going pass -> fail (runs inside the ingest or re-evaluation transaction).
+  service.compliance?.transitionListeners.push((transitions) => {
+    const byAgent = new Map<string, AlertDecision[]>();
+    const set = service.compliance.policySet;
+    for (const t of transitions) {
+      const c = set.byId[t.controlId];
+      const decisions = controlTransitionRule(t, c && { severity: c.severity, title: c.title }, cfg.controlFailMinSeverity, alerts.activeKeys(t.agentId));
+      if (decisions.length) byAgent.set(t.agentId, [...(byAgent.get(t.agentId) ?? []), ...decisions]);
+    }
+    for (const [agentId, decisions] of byAgent) alerts.apply(agentId, decisions);
+  });
+
+  // Reports: events, a changed posture, liveness back to online, lost reports, clock skew.
+  service.addCommitHook((outcome) => {
+    const agentId = outcome.agent.id;
+    const at = new Date().toISOString();
+    const active = alerts.activeKeys(agentId);
+    const decisions: AlertDecision[] = [];
+    if (outcome.newEvents?.length) decisions.push(...eventRules(outcome.newEvents));
+    if (outcome.postureChanged) {
+      const level = alerts.levelOf(agentId);
+      decisions.push(
+        ...postureRules(outcome.postureChanged.posture, {
+          level,
+          maxSignatureAgeHours: alerts.maxSignatureAgeHours(level),
+          avRequiredFromLevel: cfg.avRequiredFromLevel,
+          riskyPorts: cfg.riskyPorts,
+          active,
+          at,
+        }),
+      );
+    }
+    // Any accepted report but a goodbye proves the agent alive: liveness alerts clear (also those raised by a
+    // stricter level timer while the fleet-wide state was still online); a goodbye explains the silence.
+    if (outcome.kind === 'goodbye' && outcome.stateChange) decisions.push(...livenessRule({ ...outcome.stateChange, at }, active));
+    else if (outcome.kind !== 'goodbye') decisions.push(...livenessRule({ from: outcome.agent.state, to: 'online', reason: 'report received', at }, active));
+    if (outcome.gap > 0) decisions.push(...sequenceGapRule(outcome.gap, cfg.minSequenceGap, outcome.ack.seq, at));
+    const fresh = store.agents.get(agentId);
+    if (fresh) decisions.push(...clockSkewRule(fresh.clockSkewMs, cfg.clockSkewAlertSec, active, at));
+    alerts.apply(agentId, decisions);
+  });
+
+  // Liveness changes made by the timer (late, offline, missing), in the same transaction as the change.
+  service.addStateHook((c) => {
+    alerts.apply(c.agentId, livenessRule(c, alerts.activeKeys(c.agentId)));
+  });
+
+  // A new agent on hardware another active agent already holds: cloned or re-imaged.
+  const onEnrolled = (e: { agentId: string }) => {
+    try {
+      const agent = store.agents.get(e.agentId);
+      if (!agent) return;
+      const others = store.agents.findActiveByHardwareId(agent.hardwareId);
+      alerts.apply(agent.id, clonedAgentRule(agent, others, new Date().toISOString()));
+    } catch (err) {
+      log.error({ err, agentId: e.agentId }, 'clone check failed');
+    }
+  };
+  service.on('enrolled', onEnrolled);
+
+  const levelLimits = cfg.offlineAfterSecByLevel;
+  const sweep = () => {
+    try {
+      alerts.expireSuppressions();
+      if (Object.keys(levelLimits).length === 0) return;
+      const now = Date.now();
+      for (const row of store.agents.livenessRows()) {
+        if (row.state !== 'online' && row.state !== 'late') continue;
+        const level = alerts.levelOf(row.id);
+        const decisions = levelTimerRule({ state: row.state, lastSeenAt: row.lastSeenAt, level }, levelLimits[String(level)], now, alerts.activeKeys(row.id));
+        if (decisions.length) store.transaction(() => alerts.apply(row.id, decisions));
+      }
+    } catch (err) {
+      log.error({ err }, 'alert sweep failed');
+    }
+  };
+  const timer = setInterval(sweep, cfg.sweepSec * 1000);
+  timer.unref();
+  engine.start();
+  log.info({ destinations: forward.destinations.map((d) => d.name) }, 'alerts and forwarder started');
+
+  return {
+    alerts,
+    engine,
+    async close() {
+      clearInterval(timer);
+      service.off('enrolled', onEnrolled);
+      await engine.stop();
+    },
+  };
+}

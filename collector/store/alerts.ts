@@ -1,0 +1,255 @@
+// Alerts, their history and notes. At most one active (not resolved) alert per (agent, kind, key): a partial
+// unique index holds that even if two writers race. The forwarder's outbox migration is listed here too
+// because alerts and outbox rows commit in one transaction over the same database.
+import { FORWARD_QUEUE_MIGRATION } from '../forward/sqlite-queue.js';
+import type { Alert, AlertHistoryEntry, AlertNote, AlertStatus } from '../alerts/types.js';
+import type { Severity } from '../forward/types.js';
+import type { Db } from './database.js';
+import type { Migration } from './migrations.js';
+
+export const ALERT_MIGRATIONS: Migration[] = [
+  { version: 20, name: 'forwarder outbox', sql: FORWARD_QUEUE_MIGRATION },
+  {
+    version: 21,
+    name: 'alerts, alert history, alert notes',
+    sql: `
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        agent_id TEXT NOT NULL REFERENCES agents(id),
+        unit_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        dedup_key TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'suppressed', 'resolved')),
+        title_vi TEXT NOT NULL,
+        title_en TEXT NOT NULL,
+        details_json TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        occurrences INTEGER NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        assignee TEXT,
+        acknowledged_at TEXT,
+        acknowledged_by TEXT,
+        resolved_at TEXT,
+        resolved_by TEXT,
+        resolution TEXT,
+        suppressed_until TEXT,
+        suppress_reason TEXT,
+        step INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX alerts_active_key ON alerts(agent_id, kind, dedup_key) WHERE status <> 'resolved';
+      CREATE INDEX alerts_agent_status ON alerts(agent_id, status);
+      CREATE INDEX alerts_unit_created ON alerts(unit_id, created_at);
+      CREATE INDEX alerts_status_created ON alerts(status, created_at);
+      CREATE INDEX alerts_suppressed ON alerts(suppressed_until) WHERE status = 'suppressed';
+      CREATE TABLE alert_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        alert_id TEXT NOT NULL REFERENCES alerts(id),
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        from_status TEXT,
+        to_status TEXT NOT NULL,
+        details_json TEXT NOT NULL
+      );
+      CREATE INDEX alert_history_alert ON alert_history(alert_id, id);
+      CREATE TABLE alert_notes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        alert_id TEXT NOT NULL REFERENCES alerts(id),
+        at TEXT NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL
+      );
+      CREATE INDEX alert_notes_alert ON alert_notes(alert_id, id);
+    `,
+  },
+];
+
+interface AlertRow {
+  id: string;
+  agent_id: string;
+  unit_id: string;
+  kind: string;
+  dedup_key: string;
+  severity: string;
+  status: string;
+  title_vi: string;
+  title_en: string;
+  details_json: string;
+  level: number;
+  occurrences: number;
+  first_seen_at: string;
+  last_seen_at: string;
+  created_at: string;
+  updated_at: string;
+  assignee: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  resolution: string | null;
+  suppressed_until: string | null;
+  suppress_reason: string | null;
+  step: number;
+}
+
+const toAlert = (r: AlertRow): Alert => ({
+  id: r.id,
+  agentId: r.agent_id,
+  unitId: r.unit_id,
+  kind: r.kind,
+  key: r.dedup_key,
+  severity: r.severity as Severity,
+  status: r.status as AlertStatus,
+  title: { vi: r.title_vi, en: r.title_en },
+  details: JSON.parse(r.details_json) as Alert['details'],
+  level: r.level,
+  occurrences: r.occurrences,
+  firstSeenAt: r.first_seen_at,
+  lastSeenAt: r.last_seen_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  assignee: r.assignee,
+  acknowledgedAt: r.acknowledged_at,
+  acknowledgedBy: r.acknowledged_by,
+  resolvedAt: r.resolved_at,
+  resolvedBy: r.resolved_by,
+  resolution: r.resolution,
+  suppressedUntil: r.suppressed_until,
+  suppressReason: r.suppress_reason,
+  step: r.step,
+});
+
+const params = (a: Alert) => ({
+  id: a.id,
+  agent_id: a.agentId,
+  unit_id: a.unitId,
+  kind: a.kind,
+  dedup_key: a.key,
+  severity: a.severity,
+  status: a.status,
+  title_vi: a.title.vi,
+  title_en: a.title.en,
+  details_json: JSON.stringify(a.details),
+  level: a.level,
+  occurrences: a.occurrences,
+  first_seen_at: a.firstSeenAt,
+  last_seen_at: a.lastSeenAt,
+  created_at: a.createdAt,
+  updated_at: a.updatedAt,
+  assignee: a.assignee,
+  acknowledged_at: a.acknowledgedAt,
+  acknowledged_by: a.acknowledgedBy,
+  resolved_at: a.resolvedAt,
+  resolved_by: a.resolvedBy,
+  resolution: a.resolution,
+  suppressed_until: a.suppressedUntil,
+  suppress_reason: a.suppressReason,
+  step: a.step,
+});
+
+export interface AlertListQuery {
+  unitIds: string[];
+  status?: AlertStatus[];
+  severity?: Severity[];
+  kind?: string[];
+  agentId?: string;
+  limit: number;
+  offset: number;
+}
+
+const COLUMNS = Object.keys(params({} as never));
+
+export class AlertRepository {
+  private readonly s;
+
+  constructor(private readonly db: Db) {
+    this.s = {
+      insert: db.prepare(`INSERT INTO alerts (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => '@' + c).join(', ')})`),
+      update: db.prepare(`UPDATE alerts SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`),
+      get: db.prepare('SELECT * FROM alerts WHERE id = ?'),
+      active: db.prepare(`SELECT * FROM alerts WHERE agent_id = ? AND status <> 'resolved'`),
+      activeByKey: db.prepare(`SELECT * FROM alerts WHERE agent_id = ? AND kind = ? AND dedup_key = ? AND status <> 'resolved'`),
+      expired: db.prepare(`SELECT * FROM alerts WHERE status = 'suppressed' AND suppressed_until <= ? LIMIT 1000`),
+      history: db.prepare('INSERT INTO alert_history (alert_id, at, action, actor, from_status, to_status, details_json) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      historyOf: db.prepare('SELECT at, action, actor, from_status, to_status, details_json FROM alert_history WHERE alert_id = ? ORDER BY id'),
+      note: db.prepare('INSERT INTO alert_notes (alert_id, at, author, text) VALUES (?, ?, ?, ?)'),
+      notesOf: db.prepare('SELECT at, author, text FROM alert_notes WHERE alert_id = ? ORDER BY id'),
+    };
+  }
+
+  insert(a: Alert): void {
+    this.s.insert.run(params(a));
+  }
+
+  update(a: Alert): void {
+    this.s.update.run(params(a));
+  }
+
+  get(id: string): Alert | undefined {
+    const r = this.s.get.get(id) as AlertRow | undefined;
+    return r && toAlert(r);
+  }
+
+  activeOfAgent(agentId: string): Alert[] {
+    return (this.s.active.all(agentId) as AlertRow[]).map(toAlert);
+  }
+
+  activeByKey(agentId: string, kind: string, key: string): Alert | undefined {
+    const r = this.s.activeByKey.get(agentId, kind, key) as AlertRow | undefined;
+    return r && toAlert(r);
+  }
+
+  suppressionsExpiredBy(at: string): Alert[] {
+    return (this.s.expired.all(at) as AlertRow[]).map(toAlert);
+  }
+
+  addHistory(alertId: string, e: AlertHistoryEntry): void {
+    this.s.history.run(alertId, e.at, e.action, e.actor, e.fromStatus, e.toStatus, JSON.stringify(e.details));
+  }
+
+  history(alertId: string): AlertHistoryEntry[] {
+    return (this.s.historyOf.all(alertId) as { at: string; action: string; actor: string; from_status: string | null; to_status: string; details_json: string }[]).map((r) => ({
+      at: r.at,
+      action: r.action,
+      actor: r.actor,
+      fromStatus: r.from_status as AlertStatus | null,
+      toStatus: r.to_status as AlertStatus,
+      details: JSON.parse(r.details_json) as Record<string, unknown>,
+    }));
+  }
+
+  addNote(alertId: string, n: AlertNote): void {
+    this.s.note.run(alertId, n.at, n.author, n.text);
+  }
+
+  notes(alertId: string): AlertNote[] {
+    return this.s.notesOf.all(alertId) as AlertNote[];
+  }
+
+  /** Newest first, within the given units. An empty unit list means nothing is visible. */
+  list(q: AlertListQuery): { total: number; items: Alert[] } {
+    if (q.unitIds.length === 0) return { total: 0, items: [] };
+    const where = ['unit_id IN (SELECT value FROM json_each(@units))'];
+    const args: Record<string, unknown> = { units: JSON.stringify(q.unitIds), limit: q.limit, offset: q.offset };
+    const inList = (col: string, name: string, values?: readonly string[]) => {
+      if (!values || values.length === 0) return;
+      where.push(`${col} IN (SELECT value FROM json_each(@${name}))`);
+      args[name] = JSON.stringify(values);
+    };
+    inList('status', 'status', q.status);
+    inList('severity', 'severity', q.severity);
+    inList('kind', 'kind', q.kind);
+    if (q.agentId) {
+      where.push('agent_id = @agent');
+      args.agent = q.agentId;
+    }
+    const w = where.join(' AND ');
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM alerts WHERE ${w}`).get(args) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT * FROM alerts WHERE ${w} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`).all(args) as AlertRow[];
+    return { total, items: rows.map(toAlert) };
+  }
+}
