@@ -107,6 +107,8 @@ async function exportCommand(args: string[]): Promise<number> {
     bar.finish();
     if (err instanceof EvidenceSourceError) throw new CliError(`export failed: ${err.message}`);
     throw err;
+  } finally {
+    source.close();
   }
 }
 

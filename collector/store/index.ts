@@ -6,6 +6,7 @@ import { AgentRepository } from './agents.js';
 import { UserRepository } from './users.js';
 import { ComplianceRepository } from './compliance.js';
 import { SettingsRepository } from './settings.js';
+import { EvidenceQueries } from './evidence.js';
 
 export interface Store {
   db: Db;
@@ -15,6 +16,7 @@ export interface Store {
   users: UserRepository;
   compliance: ComplianceRepository;
   settings: SettingsRepository;
+  evidence: EvidenceQueries;
   /** Runs fn in one transaction: everything in it is committed together or not at all. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -32,6 +34,7 @@ export function openStore(dataDir: string, opts: OpenOptions = {}): Store {
     users: new UserRepository(db),
     compliance: new ComplianceRepository(db),
     settings: new SettingsRepository(db),
+    evidence: new EvidenceQueries(db),
     transaction: <T>(fn: () => T) => db.transaction(fn)(),
     close: () => db.close(),
   };

@@ -1,0 +1,110 @@
+// Read queries for evidence exports: machines of a scope, the findings ledger "as of" an instant, and the
+// transitions of a period. Rows are iterated (better-sqlite3 .iterate) so an export never loads the fleet.
+import type { Db } from './database.js';
+
+export interface EvidenceMachineRow {
+  id: string;
+  hostname: string;
+  platform: string;
+  posture_os: string | null;
+  unit_id: string;
+  last_seen_at: string | null;
+  systems: string | null;
+}
+
+export interface LedgerRow {
+  agent_id: string;
+  control_id: string;
+  status: string;
+  previous_status: string | null;
+  reason: string | null;
+  observed_json: string;
+  expected: string;
+  at: string;
+}
+
+export interface CurrentFindingRow {
+  agent_id: string;
+  control_id: string;
+  status: string;
+  reason: string | null;
+  observed_json: string;
+  expected: string;
+  since: string;
+  evaluated_at: string;
+}
+
+export interface MachineFilter {
+  level: number;
+  unitIds: string[];
+  systemId?: string;
+}
+
+const inList = (n: number) => Array.from({ length: n }, () => '?').join(',') || "''";
+
+/** Effective level of each agent: the highest level of its systems, else its unit's default. */
+const EFFECTIVE_LEVEL = `COALESCE((SELECT MAX(s.level) FROM agent_systems x JOIN information_systems s ON s.id = x.system_id WHERE x.agent_id = a.id), u.default_level)`;
+
+export class EvidenceQueries {
+  constructor(private readonly db: Db) {}
+
+  private machineWhere(f: MachineFilter): { sql: string; params: unknown[] } {
+    const params: unknown[] = [...f.unitIds];
+    let sql = `a.retired_at IS NULL AND a.unit_id IN (${inList(f.unitIds.length)})`;
+    if (f.systemId) {
+      sql += ' AND EXISTS (SELECT 1 FROM agent_systems x WHERE x.agent_id = a.id AND x.system_id = ?)';
+      params.push(f.systemId);
+    } else {
+      sql += ` AND ${EFFECTIVE_LEVEL} = ?`;
+      params.push(f.level);
+    }
+    return { sql, params };
+  }
+
+  machineCount(f: MachineFilter): number {
+    const w = this.machineWhere(f);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM agents a JOIN units u ON u.id = a.unit_id WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
+  }
+
+  *machines(f: MachineFilter): IterableIterator<EvidenceMachineRow> {
+    const w = this.machineWhere(f);
+    yield* this.db
+      .prepare(
+        `SELECT a.id, a.hostname, a.platform, a.unit_id, a.last_seen_at,
+                json_extract(a.posture_json, '$.host.os.name') || ' ' || json_extract(a.posture_json, '$.host.os.version') AS posture_os,
+                (SELECT group_concat(system_id, ',') FROM agent_systems x WHERE x.agent_id = a.id) AS systems
+         FROM agents a JOIN units u ON u.id = a.unit_id WHERE ${w.sql} ORDER BY a.id`,
+      )
+      .iterate(...w.params) as IterableIterator<EvidenceMachineRow>;
+  }
+
+  currentFindings(agentId: string): CurrentFindingRow[] {
+    return this.db
+      .prepare('SELECT agent_id, control_id, status, reason, observed_json, expected, since, evaluated_at FROM findings WHERE agent_id = ?')
+      .all(agentId) as CurrentFindingRow[];
+  }
+
+  /** For each control, the last ledger row at or before `at`, with the time its status run began. */
+  findingsAsOf(agentId: string, at: string): (LedgerRow & { since: string })[] {
+    const rows = this.db
+      .prepare('SELECT agent_id, control_id, status, previous_status, reason, observed_json, expected, at FROM findings_ledger WHERE agent_id = ? AND at <= ? ORDER BY control_id, at, id')
+      .all(agentId, at) as LedgerRow[];
+    const out = new Map<string, LedgerRow & { since: string }>();
+    for (const r of rows) {
+      const prev = out.get(r.control_id);
+      out.set(r.control_id, { ...r, since: prev && prev.status === r.status ? prev.since : r.at });
+    }
+    return [...out.values()];
+  }
+
+  *history(f: MachineFilter, from: string | undefined, to: string): IterableIterator<LedgerRow> {
+    const w = this.machineWhere(f);
+    yield* this.db
+      .prepare(
+        `SELECT l.agent_id, l.control_id, l.status, l.previous_status, l.reason, l.observed_json, l.expected, l.at
+         FROM findings_ledger l JOIN agents a ON a.id = l.agent_id JOIN units u ON u.id = a.unit_id
+         WHERE ${w.sql} AND l.at <= ? ${from ? 'AND l.at >= ?' : ''} ORDER BY l.at, l.id`,
+      )
+      .iterate(...w.params, to, ...(from ? [from] : [])) as IterableIterator<LedgerRow>;
+  }
+}
