@@ -9,8 +9,9 @@ import { callerScope, requireRole } from '../auth-hooks.js';
 const Query = Type.Object(
   {
     action: Type.Optional(Type.String({ maxLength: 64 })),
-    beforeSeq: Type.Optional(Type.Integer({ minimum: 1 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    // Query values arrive as text (the app does not coerce types): digits, converted below.
+    beforeSeq: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,15}$' })),
+    limit: Type.Optional(Type.String({ pattern: '^([1-9][0-9]{0,2}|1000)$', description: '1-1000' })),
   },
   { additionalProperties: false },
 );
@@ -41,11 +42,18 @@ export async function auditRoutes(app: FastifyInstance, opts: { service: Collect
     '/audit',
     { schema: { tags: ['audit'], summary: 'Audit records about my units, newest first', querystring: Query, response: { 200: Type.Object({ items: Type.Array(RecordView) }), '4xx': ErrorBody } }, preHandler: readers },
     async (req) => {
-      const q = req.query as { action?: string; beforeSeq?: number; limit?: number };
+      const q = req.query as { action?: string; beforeSeq?: string; limit?: string };
       const scope = callerScope(service, req);
       // Someone whose scope is the whole tree also sees records about no unit (e.g. failed logins).
       const whole = scope.length === service.store.units.list().length;
-      return { items: auditLog(service.store).list({ ...q, unitIds: whole ? undefined : scope }) };
+      return {
+        items: auditLog(service.store).list({
+          action: q.action,
+          beforeSeq: q.beforeSeq ? Number(q.beforeSeq) : undefined,
+          limit: q.limit ? Number(q.limit) : 100,
+          unitIds: whole ? undefined : scope,
+        }),
+      };
     },
   );
   app.get(
