@@ -6,6 +6,9 @@ import { parseClamavDbHeader, type ClamavDbHeader } from './clamav-db.js';
 import { LINUX_AV_CATALOG, processMatches } from './linux-catalog.js';
 import { parseMdatpHealth } from './mdatp.js';
 import { normalizeAv, type ProductFacts } from './normalize.js';
+import { parseFalconctl } from './falconctl.js';
+import { parseSentinelctl } from './sentinelctl.js';
+import { parseWazuhAgentState } from './wazuh-state.js';
 import type { AvSection } from '../../../protocol/posture.js';
 
 export const DEFAULT_MAX_SIGNATURE_AGE_HOURS = 48;
@@ -118,7 +121,7 @@ export async function readLinuxAv(host: HostAccess, procs: ProcessSnapshot | und
     if (!installed && !isRunning) continue;
     // A generic process name (e.g. Cortex's "pmd") only counts together with the vendor's install marker.
     if (!installed && entry.processes.every((n) => n.length < 5)) continue;
-    products.push({
+    const p: ProductFacts = {
       name: entry.name,
       vendor: entry.vendor,
       kind: entry.kind,
@@ -126,7 +129,43 @@ export async function readLinuxAv(host: HostAccess, procs: ProcessSnapshot | und
       ...(entry.sensor && isRunning ? { realtime: true } : {}),
       sensor: entry.sensor,
       source: `/proc (${entry.processes.join(', ')}), ${entry.installMarkers.join(', ')}`.slice(0, 200),
-    });
+    };
+    const detail = VENDOR_DETAIL[entry.name];
+    if (detail && installed) {
+      try {
+        await detail(host, p);
+      } catch (err) {
+        p.issues = [...(p.issues ?? []), `vendor status unreadable: ${reasonOf(err)}`];
+      }
+    }
+    products.push(p);
   }
   return normalizeAv(products, couldNotLook);
 }
+
+/** Vendor tools that say more than "the process runs": reduced-functionality mode, disabled agent, no server. */
+const VENDOR_DETAIL: Record<string, (host: HostAccess, p: ProductFacts) => Promise<void>> = {
+  'CrowdStrike Falcon': async (host, p) => {
+    const r = await host.exec('/opt/CrowdStrike/falconctl', ['-g', '--aid', '--rfm-state', '--rfm-reason', '--version'], { timeoutMs: 10_000 });
+    if (r.code !== 0) throw new Error(`falconctl exited ${r.code}`);
+    const f = parseFalconctl(r.stdout);
+    p.source = `${p.source}, falconctl -g`.slice(0, 200);
+    if (f.reducedFunctionality) p.issues = [...(p.issues ?? []), `reduced functionality mode${f.rfmReason ? ` (${f.rfmReason})` : ''}`];
+    if (f.aidSet === false) p.issues = [...(p.issues ?? []), 'sensor not registered with the CrowdStrike cloud (no agent id)'];
+    if (f.version) p.signatureVersion = f.version;
+  },
+  SentinelOne: async (host, p) => {
+    const r = await host.exec('/opt/sentinelone/bin/sentinelctl', ['control', 'status'], { timeoutMs: 10_000 });
+    if (r.code !== 0) throw new Error(`sentinelctl exited ${r.code}`);
+    const s = parseSentinelctl(r.stdout);
+    p.source = `${p.source}, sentinelctl control status`.slice(0, 200);
+    if (s.agentEnabled === false) p.issues = [...(p.issues ?? []), 'agent state disabled'];
+    if (s.antiTamper !== undefined) p.tamperProtected = s.antiTamper;
+  },
+  'Wazuh agent': async (host, p) => {
+    const st = parseWazuhAgentState(await host.readFile('/var/ossec/var/run/wazuh-agentd.state', { maxBytes: 4096 }));
+    p.source = `${p.source}, wazuh-agentd.state`.slice(0, 200);
+    p.managed = st.status === 'connected';
+    if (st.status !== 'connected') p.issues = [...(p.issues ?? []), `not connected to the Wazuh manager (${st.status})`];
+  },
+};

@@ -12,6 +12,8 @@ export interface SshdSettings {
   includes: string[];
 }
 
+const SSHD_KEYWORDS = ['permitrootlogin', 'passwordauthentication', 'pubkeyauthentication', 'usepam', 'subsystem', 'hostkey', 'listenaddress', 'x11forwarding', 'acceptenv', 'printmotd', 'kbdinteractiveauthentication', 'challengeresponseauthentication', 'maxauthtries', 'allowusers', 'allowgroups', 'protocol', 'syslogfacility', 'loglevel', 'permitemptypasswords'];
+
 export function parseSshdConfig(text: string): SshdSettings {
   const seen = new Map<string, string>();
   const out: SshdSettings = { port: [], includes: [] };
@@ -35,6 +37,9 @@ export function parseSshdConfig(text: string): SshdSettings {
     else if (!seen.has(key)) seen.set(key, value);
   }
   if (lines === 0) throw new Error('not an sshd_config: no "Keyword value" lines');
+  if (!SSHD_KEYWORDS.some((k) => seen.has(k)) && !out.port.length && !out.includes.length) {
+    throw new Error('not an sshd_config: none of the usual keywords (Port, PermitRootLogin, PasswordAuthentication, UsePAM, Subsystem, Include...)');
+  }
   const yes = (k: string) => (seen.has(k) ? /^yes$/i.test(seen.get(k)!) : undefined);
   const set = <K extends keyof SshdSettings>(k: K, v: SshdSettings[K] | undefined) => {
     if (v !== undefined) out[k] = v;
