@@ -161,7 +161,11 @@ export interface AlertListQuery {
   offset: number;
 }
 
-const COLUMNS = Object.keys(params({} as never));
+const COLUMNS = [
+  'id', 'agent_id', 'unit_id', 'kind', 'dedup_key', 'severity', 'status', 'title_vi', 'title_en', 'details_json', 'level',
+  'occurrences', 'first_seen_at', 'last_seen_at', 'created_at', 'updated_at', 'assignee', 'acknowledged_at', 'acknowledged_by',
+  'resolved_at', 'resolved_by', 'resolution', 'suppressed_until', 'suppress_reason', 'step',
+] as const;
 
 export class AlertRepository {
   private readonly s;

@@ -57,8 +57,9 @@ const ListQuery = Type.Object(
     kind: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{1,62}(,[a-z][a-z0-9_]{1,62})*$', maxLength: 500 })),
     agent: Type.Optional(Type.String({ maxLength: 64 })),
     unit: Type.Optional(Type.String({ maxLength: 64 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    // Query strings are text (the API does not coerce types): digits, checked for range below.
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: '1-1000, default 100' })),
+    offset: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$', description: 'default 0' })),
   },
   { additionalProperties: false },
 );
@@ -100,7 +101,9 @@ export async function alertRoutes(app: FastifyInstance, opts: { service: Collect
       preHandler: anyRole,
     },
     async (req) => {
-      const q = req.query as { status?: string; severity?: string; kind?: string; agent?: string; unit?: string; limit?: number; offset?: number };
+      const q = req.query as { status?: string; severity?: string; kind?: string; agent?: string; unit?: string; limit?: string; offset?: string };
+      const limit = q.limit === undefined ? 100 : Number(q.limit);
+      if (limit < 1 || limit > 1000) throw reject(400, 'invalid_querystring', 'limit must be between 1 and 1000');
       let unitIds = callerScope(service, req);
       if (q.unit) unitIds = unitIds.includes(q.unit) ? [q.unit] : [];
       const res = alertsOf(service).list({
@@ -109,8 +112,8 @@ export async function alertRoutes(app: FastifyInstance, opts: { service: Collect
         severity: q.severity?.split(',') as Severity[] | undefined,
         kind: q.kind?.split(','),
         agentId: q.agent,
-        limit: q.limit ?? 100,
-        offset: q.offset ?? 0,
+        limit,
+        offset: q.offset === undefined ? 0 : Number(q.offset),
       });
       return { total: res.total, items: res.items.map(view) };
     },
