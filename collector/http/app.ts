@@ -12,6 +12,8 @@ import { sessionRoutes } from './routes/session.js';
 import { agentRoutes } from './routes/agents.js';
 import { systemRoutes } from './routes/system.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { overviewRoutes } from './routes/overview.js';
+import { livePlugin } from '../live/plugin.js';
 import { registerAuthGate } from './auth-hooks.js';
 import { registerRateLimits } from './rate-limits.js';
 import { registerAuditHooks } from './audit-hooks.js';
@@ -60,11 +62,14 @@ export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> 
     },
   });
 
+  // Before the API routes: its onResponse hook tells open dashboards when something changed through the API.
+  await app.register(livePlugin, { service: o.service });
   await app.register(
     async (api) => {
       await api.register(agentProtocolRoutes, { service: o.service });
       await api.register(sessionRoutes, { service: o.service, secureCookies: Boolean(o.https), throttle: new LoginThrottle(limits) });
       await api.register(agentRoutes, { service: o.service });
+      await api.register(overviewRoutes, { service: o.service });
       await api.register(agentAdminRoutes, { service: o.service });
       await api.register(userRoutes, { service: o.service });
       await api.register(tokenRoutes, { service: o.service });

@@ -1,0 +1,92 @@
+// Evidence exports for auditors: start an export for a level/unit/period, watch progress, download, see
+// whether the signature verifies. Talks to /api/v1/evidence/exports; where the collector has no such route
+// the page says so.
+import { useState } from 'preact/hooks';
+import { api, ApiError } from '../api.js';
+import { useI18n } from '../i18n/index.js';
+import { useResource } from '../use-resource.js';
+import { Card, Loading, Problem } from '../components/ui.js';
+
+interface ExportJob {
+  id: string;
+  level: number;
+  unit?: string | null;
+  status: string;
+  progress?: number;
+  createdAt: string;
+  verified?: boolean | null;
+  downloadUrl?: string | null;
+}
+
+export function EvidencePage() {
+  const { t, date, pct } = useI18n();
+  const list = useResource<{ items: ExportJob[] }>('/api/v1/evidence/exports', (d) => d.type === 'changed' && d.resource === 'evidence');
+  const [level, setLevel] = useState('2');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [err, setErr] = useState<Error | null>(null);
+
+  const start = async () => {
+    setErr(null);
+    try {
+      await api('/api/v1/evidence/exports', { method: 'POST', body: { level: Number(level), ...(from ? { from } : {}), ...(to ? { to } : {}) } });
+      list.reload();
+    } catch (e) {
+      setErr(e instanceof Error ? e : new Error(String(e)));
+    }
+  };
+
+  if (list.error instanceof ApiError && list.error.routeMissing) return <Card title={t('evTitle')} wide><Problem error={list.error} /></Card>;
+  return (
+    <Card title={t('evTitle')} wide>
+      <form
+        class="filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void start();
+        }}
+      >
+        <label>
+          {t('evLevel')}{' '}
+          <select value={level} onChange={(e) => setLevel(e.currentTarget.value)}>
+            {[1, 2, 3, 4, 5].map((l) => (
+              <option value={String(l)}>{t('ovLevel', { level: l })}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('evFrom')} <input type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+        </label>
+        <label>
+          {t('evTo')} <input type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+        </label>
+        <button type="submit">{t('evStart')}</button>
+      </form>
+      {err && <Problem error={err} />}
+      {list.error ? <Problem error={list.error} /> : !list.data ? <Loading /> : (
+        <table class="data">
+          <thead>
+            <tr>
+              <th>{t('seCreated')}</th>
+              <th>{t('evLevel')}</th>
+              <th>{t('evProgress')}</th>
+              <th>{t('evVerified')}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.items.map((j) => (
+              <tr>
+                <td>{date(j.createdAt)}</td>
+                <td>{t('ovLevel', { level: j.level })}</td>
+                <td>{j.progress !== undefined ? pct(j.progress) : j.status}</td>
+                <td>{j.verified === undefined || j.verified === null ? t('unknown') : j.verified ? t('yes') : t('no')}</td>
+                <td>{j.downloadUrl && j.downloadUrl.startsWith('/api/') ? <a href={j.downloadUrl}>{t('evDownload')}</a> : null}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Card>
+  );
+}
