@@ -1,12 +1,15 @@
 // Forwarder benchmark against a real rsyslog on loopback: alert raised (outbox commit) -> received by rsyslog
-// latency (rsyslog's own reception timestamp, same clock), and forwarder throughput over TCP and TLS.
-// Usage: npx tsx scripts/bench/forward.ts [--quick]
+// latency (rsyslog's own reception timestamp, same clock), and forwarder throughput over TCP and TLS; first the
+// delivery engine alone, then through the REAL collector (a child process configured with a syslog
+// destination) fed by a protocol-level agent sending signed malware_detected events.
+// Usage: npx tsx scripts/bench/forward.ts [--quick]   (npm run bench:forward -- --quick)
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { hostileEvent, makeEvent } from '../../tests/forward/helpers/events.js';
 import { makeEngine, openOutbox, syslogDestination, waitUntil } from '../../tests/forward/helpers/engine.js';
 import { RsyslogReceiver } from '../../tests/forward/helpers/rsyslog.js';
+import { collectorLatency, collectorThroughput } from './forward-collector.js';
 
 const quick = process.argv.includes('--quick');
 const LATENCY_EVENTS = quick ? 200 : 1000;
@@ -78,6 +81,14 @@ try {
     const t = await throughput(dir, tls);
     console.log(`throughput ${tls ? 'TLS' : 'TCP'}: ${THROUGHPUT_EVENTS} alerts, enqueue ${t.enqueuePerS}/s (one transaction), delivered ${t.sendPerS}/s, rsyslog wrote ${t.received}`);
   }
+  const c = await collectorLatency(dir, quick);
+  console.log(
+    `collector latency TCP: ${c.n} malware reports at ${c.ratePerS}/s through a collector process, report sent -> alert received by rsyslog p50 ${c.p50} ms, p95 ${c.p95} ms, max ${c.max} ms (target p95 < 2000 ms)`,
+  );
+  const ct = await collectorThroughput(dir, quick);
+  console.log(
+    `collector throughput TCP: ${ct.alerts} alerts in reports of ${ct.perReport} events, ingested+alerted ${ct.ingestPerS}/s, all received by rsyslog at ${ct.endToEndPerS}/s (rsyslog wrote ${ct.received})`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
