@@ -5,6 +5,20 @@ import type { Attestation, AttestationKind, CheckResult, CompiledCheck, EvalEnv 
 
 const DAY_MS = 86_400_000;
 
+// The same attestation objects are checked for every control and every posture of a unit: parse them once.
+const parsedCache = new WeakMap<Attestation, { from: number; until: number } | null>();
+function parse(a: Attestation): { from: number; until: number } | null {
+  let p = parsedCache.get(a);
+  if (p === undefined) {
+    const from = typeof a.validFrom === 'string' ? Date.parse(a.validFrom) : NaN;
+    const until = typeof a.validUntil === 'string' ? Date.parse(a.validUntil) : NaN;
+    const ok = !Number.isNaN(from) && !Number.isNaN(until) && until > from && typeof a.documentSha256 === 'string' && /^[0-9a-f]{64}$/.test(a.documentSha256);
+    p = ok ? { from, until } : null;
+    parsedCache.set(a, p);
+  }
+  return p;
+}
+
 export function compileAttestation(kind: AttestationKind, maxAgeDays: number | undefined): CompiledCheck {
   const expected =
     `a valid attestation of kind "${kind}"` + (maxAgeDays !== undefined ? ` issued within the last ${maxAgeDays} day(s)` : '');
@@ -19,12 +33,13 @@ export function compileAttestation(kind: AttestationKind, maxAgeDays: number | u
       for (const a of env.attestations) {
         if (a.kind !== kind) continue;
         if (a.controlIds && !a.controlIds.includes(env.controlId)) continue;
-        const from = Date.parse(a.validFrom);
-        let until = Date.parse(a.validUntil);
-        if (Number.isNaN(from) || Number.isNaN(until) || until <= from || !/^[0-9a-f]{64}$/.test(a.documentSha256)) {
+        const parsed = parse(a);
+        if (!parsed) {
           malformed++;
           continue;
         }
+        const from = parsed.from;
+        let until = parsed.until;
         // The pack may cap how long one document counts, whatever validity the recorder typed in.
         if (maxAgeDays !== undefined) until = Math.min(until, from + maxAgeDays * DAY_MS);
         if (from > env.now) {
@@ -39,7 +54,7 @@ export function compileAttestation(kind: AttestationKind, maxAgeDays: number | u
         id: x.a.id,
         documentSha256: x.a.documentSha256,
         validFrom: x.a.validFrom,
-        validUntil: new Date(x.until).toISOString(),
+        validUntil: x.until === parse(x.a)?.until ? x.a.validUntil : new Date(x.until).toISOString(),
       });
       if (best) return { status: 'pass', observed: { attestation: summary(best) } };
       if (expired) {

@@ -18,9 +18,13 @@ export const UNKNOWN = 2;
 export type Status = 0 | 1 | 2;
 
 /** Mutable per-evaluation state: the deciding reason, the first missing fact and the observed facts. */
+/** A reason is formatted only if someone reads it: most failing sub-checks inside lists never surface. */
+export type Reason = string | (() => string) | undefined;
+export const reasonText = (r: Reason): string | undefined => (typeof r === 'function' ? r() : r);
+
 export type EvalState = {
   now: number;
-  reason: string | undefined;
+  reason: Reason;
   missing: string | undefined;
   observed: Record<string, unknown> | undefined;
 };
@@ -106,13 +110,16 @@ function compileNode(node: unknown, path: PathSegment[], env: CompileEnv, scope:
       expected: texts.length === 1 ? (texts[0] as string) : texts.map((t) => `(${t})`).join(' AND '),
       fn: (root, st) => {
         let status: Status = PASS;
-        let failReason: string | undefined;
-        let unknownReason: string | undefined;
+        let failReason: Reason;
+        let unknownReason: Reason;
+        // Evidence wants every fact at the top level; inside a list the first fail decides and is enough.
+        const shortCircuit = st.observed === undefined;
         for (let i = 0; i < fns.length; i++) {
           const r = (fns[i] as NodeFn)(root, st);
           if (r === FAIL) {
             if (failReason === undefined) failReason = st.reason;
             status = FAIL;
+            if (shortCircuit) break;
           } else if (r === UNKNOWN) {
             if (unknownReason === undefined) unknownReason = st.reason;
             if (status === PASS) status = UNKNOWN;
@@ -129,14 +136,16 @@ function compileNode(node: unknown, path: PathSegment[], env: CompileEnv, scope:
     expected: `${negate ? 'none of' : 'any of'}: ${texts.map((t) => `(${t})`).join(' OR ')}`,
     fn: (root, st) => {
       let status: Status = FAIL;
-      let failReasons: string[] | undefined;
-      let unknownReason: string | undefined;
+      let failReasons: Reason[] | undefined;
+      let unknownReason: Reason;
       let passedText: string | undefined;
+      const shortCircuit = st.observed === undefined;
       for (let i = 0; i < fns.length; i++) {
         const r = (fns[i] as NodeFn)(root, st);
         if (r === PASS) {
           status = PASS;
           if (passedText === undefined) passedText = texts[i];
+          if (shortCircuit) break;
         } else if (r === UNKNOWN) {
           if (unknownReason === undefined) unknownReason = st.reason;
           if (status === FAIL) status = UNKNOWN;
@@ -152,7 +161,10 @@ function compileNode(node: unknown, path: PathSegment[], env: CompileEnv, scope:
         st.reason = status === UNKNOWN ? unknownReason : undefined;
         return status === UNKNOWN ? UNKNOWN : PASS;
       }
-      st.reason = status === FAIL ? (failReasons ?? []).join('; and ') : status === UNKNOWN ? unknownReason : undefined;
+      if (status === FAIL) {
+        const parts = failReasons ?? [];
+        st.reason = () => parts.map(reasonText).join('; and ');
+      } else st.reason = status === UNKNOWN ? unknownReason : undefined;
       return status;
     },
   };
@@ -208,8 +220,8 @@ function compileQuantifier(node: Record<string, unknown>, path: PathSegment[], e
       let passes = 0;
       let fails = 0;
       let unknowns = 0;
-      let firstFailReason: string | undefined;
-      let firstUnknownReason: string | undefined;
+      let firstFailReason: Reason;
+      let firstUnknownReason: Reason;
       let witnesses: unknown[] | undefined;
       for (let i = 0; i < list.length; i++) {
         const r = childFn(list[i], st);
@@ -239,17 +251,17 @@ function compileQuantifier(node: Record<string, unknown>, path: PathSegment[], e
           status === FAIL
             ? list.length === 0
               ? `${listName} is empty`
-              : `no item of ${listName} (${list.length}) satisfies: ${child.expected}${firstFailReason ? ` (first: ${firstFailReason})` : ''}`
+              : `no item of ${listName} (${list.length}) satisfies: ${child.expected}${firstFailReason ? ` (first: ${reasonText(firstFailReason)})` : ''}`
             : status === UNKNOWN
-              ? `no item of ${listName} is known to satisfy the check: ${firstUnknownReason}`
+              ? `no item of ${listName} is known to satisfy the check: ${reasonText(firstUnknownReason)}`
               : undefined;
       } else if (kind === 'every') {
         status = fails > 0 ? FAIL : unknowns > 0 ? UNKNOWN : PASS;
         st.reason =
           status === FAIL
-            ? `${fails} of ${list.length} item(s) of ${listName} fail: ${firstFailReason}`
+            ? `${fails} of ${list.length} item(s) of ${listName} fail: ${reasonText(firstFailReason)}`
             : status === UNKNOWN
-              ? `${unknowns} item(s) of ${listName} undecided: ${firstUnknownReason}`
+              ? `${unknowns} item(s) of ${listName} undecided: ${reasonText(firstUnknownReason)}`
               : undefined;
       } else {
         status = passes > 0 ? FAIL : unknowns > 0 ? UNKNOWN : PASS;
@@ -257,7 +269,7 @@ function compileQuantifier(node: Record<string, unknown>, path: PathSegment[], e
           status === FAIL
             ? `${passes} item(s) of ${listName} match what is not allowed (${child.expected}): ${safeJson(witnesses?.[0])}`
             : status === UNKNOWN
-              ? `${unknowns} item(s) of ${listName} undecided: ${firstUnknownReason}`
+              ? `${unknowns} item(s) of ${listName} undecided: ${reasonText(firstUnknownReason)}`
               : undefined;
       }
       return status;
@@ -317,26 +329,25 @@ function compileLeaf(node: Record<string, unknown>, path: PathSegment[], env: Co
     fact.kind === 'number' ? 'number' : fact.kind === 'boolean' ? 'boolean' : fact.kind === 'string' || fact.kind === 'enum' ? 'string' : 'any';
 
   const get = getter(factPath);
-  const read: (root: unknown, st: EvalState) => unknown =
+  // fetch() reads the fact once, records it as evidence (at the top level) and applies "as".
+  const transform: ((v: unknown, st: EvalState) => unknown) | undefined =
     as === 'ageDays' || as === 'ageHours'
-      ? ((div: number) => (root: unknown, st: EvalState) => {
-          const v = get(root);
+      ? ((div: number) => (v: unknown, st: EvalState) => {
           if (typeof v !== 'string') return v;
           const t = Date.parse(v);
           return Number.isNaN(t) ? BAD_TIME : Math.floor(((st.now - t) / div) * 10) / 10;
         })(as === 'ageDays' ? 86_400_000 : 3_600_000)
       : as === 'count'
-        ? (root) => {
-            const v = get(root);
-            return Array.isArray(v) ? v.length : v;
-          }
-        : get;
+        ? (v: unknown) => (Array.isArray(v) ? v.length : v)
+        : undefined;
   const shown = as === 'ageDays' ? `age in days of ${name}` : as === 'ageHours' ? `age in hours of ${name}` : as === 'count' ? `number of ${name}` : name;
   // Expected text inside a quantifier names item fields relative to the item ("running = true").
   const label = scope.topLevel ? shown : shown.replace(scope.prefix, '');
   const topLevel = scope.topLevel;
-  const observe = (st: EvalState, root: unknown) => {
-    if (topLevel && st.observed) st.observed[name] = observedValue(get(root));
+  const fetch = (root: unknown, st: EvalState): unknown => {
+    const raw = get(root);
+    if (topLevel && st.observed) st.observed[name] = observedValue(raw);
+    return transform ? transform(raw, st) : raw;
   };
 
   if (op === 'exists') {
@@ -348,8 +359,8 @@ function compileLeaf(node: Record<string, unknown>, path: PathSegment[], env: Co
     return {
       expected: want ? `${label} is reported` : `${label} is absent`,
       fn: (root, st) => {
-        observe(st, root);
-        const present = get(root) !== undefined && get(root) !== null;
+        const v = fetch(root, st);
+        const present = v !== undefined && v !== null;
         if (present === want) return PASS;
         st.reason = want ? `${name} is absent` : `${name} is present`;
         return FAIL;
@@ -376,11 +387,10 @@ function compileLeaf(node: Record<string, unknown>, path: PathSegment[], env: Co
     return {
       expected: `${label} matches /${node.matches}/${flags}`,
       fn: (root, st) => {
-        observe(st, root);
-        const v = read(root, st);
+        const v = fetch(root, st);
         if (typeof v !== 'string') return missingOrWrongType(v, name, st);
         if (re.test(v)) return PASS;
-        st.reason = `${name} is ${clip(v)}, which does not match /${node.matches}/`;
+        st.reason = () => `${name} is ${clip(v)}, which does not match /${node.matches}/`;
         return FAIL;
       },
     };
@@ -404,11 +414,10 @@ function compileLeaf(node: Record<string, unknown>, path: PathSegment[], env: Co
     return {
       expected: `${label} ${positive ? 'in' : 'not in'} ${listText}`,
       fn: (root, st) => {
-        observe(st, root);
-        const v = read(root, st);
+        const v = fetch(root, st);
         if (!isScalarOf(v, valueType)) return missingOrWrongType(v, name, st);
         if (set.has(v) === positive) return PASS;
-        st.reason = `${shown} is ${clip(String(v))}, expected ${positive ? 'one of' : 'none of'} ${listText}`;
+        st.reason = () => `${shown} is ${clip(String(v))}, expected ${positive ? 'one of' : 'none of'} ${listText}`;
         return FAIL;
       },
     };
@@ -425,11 +434,10 @@ function compileLeaf(node: Record<string, unknown>, path: PathSegment[], env: Co
   return {
     expected: `${label} ${OP_TEXT[op]} ${String(expectedValue)}`,
     fn: (root, st) => {
-      observe(st, root);
-      const v = read(root, st);
+      const v = fetch(root, st);
       if (!isScalarOf(v, valueType)) return missingOrWrongType(v, name, st);
       if (cmp(v as ParamValue)) return PASS;
-      st.reason = `${shown} is ${clip(String(v))}, expected ${OP_TEXT[op]} ${String(expectedValue)}`;
+      st.reason = () => `${shown} is ${clip(String(v))}, expected ${OP_TEXT[op]} ${String(expectedValue)}`;
       return FAIL;
     },
   };
@@ -515,6 +523,28 @@ function missingOrWrongType(v: unknown, name: string, st: EvalState): Status {
 function getter(path: string): (root: unknown) => unknown {
   const segs = path.split('.');
   const hasOwn = Object.prototype.hasOwnProperty;
+  // Plain property reads are safe (and much faster) unless a segment names something every object inherits.
+  if (!segs.some((k) => k in Object.prototype)) {
+    if (segs.length === 1) {
+      const a = segs[0] as string;
+      return (root) => (root !== null && typeof root === 'object' ? (root as Record<string, unknown>)[a] : undefined);
+    }
+    if (segs.length === 2) {
+      const [a, b] = segs as [string, string];
+      return (root) => {
+        const x = root !== null && typeof root === 'object' ? (root as Record<string, unknown>)[a] : undefined;
+        return x !== null && typeof x === 'object' ? (x as Record<string, unknown>)[b] : undefined;
+      };
+    }
+    return (root) => {
+      let o: unknown = root;
+      for (let i = 0; i < segs.length; i++) {
+        if (o === null || typeof o !== 'object') return undefined;
+        o = (o as Record<string, unknown>)[segs[i] as string];
+      }
+      return o;
+    };
+  }
   if (segs.length === 1) {
     const a = segs[0] as string;
     return (root) => (root !== null && typeof root === 'object' && hasOwn.call(root, a) ? (root as Record<string, unknown>)[a] : undefined);
@@ -555,7 +585,9 @@ function observedValue(v: unknown): unknown {
   return v;
 }
 
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 export function clip(s: string): string {
+  if (s.length <= MAX_TEXT && !CONTROL_CHARS.test(s)) return s;
   const clean = s.replace(/[\u0000-\u001f\u007f]/g, ' ');
   return clean.length > MAX_TEXT ? `${clean.slice(0, MAX_TEXT)}…` : clean;
 }

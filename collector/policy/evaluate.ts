@@ -18,10 +18,13 @@ export function evaluatePosture(set: PolicySet, posture: Posture | undefined, ct
   const tierOf = tierResolver(set, ctx.level);
   const platform = posture?.host?.os?.platform;
   const role = posture?.host?.role;
-  const env: EvalEnv = { posture, now, attestations: ctx.attestations ?? NO_ATTESTATIONS, controlId: '' };
+  const env: EvalEnv = { posture, now, attestations: ctx.attestations ?? NO_ATTESTATIONS, controlId: '', scratch: undefined };
   const findings: Finding[] = [];
-  for (const control of set.controls) {
-    if (ctx.packs && !ctx.packs.includes(control.pack)) continue;
+  const packs = ctx.packs;
+  const controls = set.controls;
+  for (let i = 0; i < controls.length; i++) {
+    const control = controls[i] as CompiledControl;
+    if (packs && !packs.includes(control.pack)) continue;
     findings.push(evaluateControl(control, tierOf(control.pack), env, platform, role));
   }
   return findings;
@@ -35,38 +38,31 @@ function tierResolver(set: PolicySet, level: number): (pack: string) => string |
 
 function evaluateControl(control: CompiledControl, tier: string | undefined, env: EvalEnv, platform: string | undefined, role: string | undefined): Finding {
   const compiled = tier === undefined ? undefined : control.byTier[tier];
-  const base = { controlId: control.id, pack: control.pack, severity: control.severity };
   if (!compiled) {
-    return {
-      ...base,
-      status: 'not_applicable',
-      reason: tier === undefined ? 'the pack defines no tier for this security level' : `not required at level ${tier} (required at: ${control.levels.join(', ')})`,
-      observed: {},
-      expected: '',
-    };
+    const why = tier === undefined ? 'the pack defines no tier for this security level' : `not required at level ${tier} (required at: ${control.levels.join(', ')})`;
+    return finding(control, 'not_applicable', why, {}, '');
   }
   if (compiled.needsPosture) {
-    if (!env.posture) {
-      return { ...base, status: 'unknown', reason: 'no posture received from this machine', observed: {}, expected: compiled.expected };
-    }
-    if (platform === undefined) {
-      return { ...base, status: 'unknown', reason: 'fact "host.os.platform" not reported', observed: {}, expected: compiled.expected };
-    }
+    if (!env.posture) return finding(control, 'unknown', 'no posture received from this machine', {}, compiled.expected);
+    if (platform === undefined) return finding(control, 'unknown', 'fact "host.os.platform" not reported', {}, compiled.expected);
     if (!(control.platforms as string[]).includes(platform)) {
-      return { ...base, status: 'not_applicable', reason: `not for platform ${clip(platform)}`, observed: { 'host.os.platform': clip(platform) }, expected: compiled.expected };
+      return finding(control, 'not_applicable', `not for platform ${clip(platform)}`, { 'host.os.platform': clip(platform) }, compiled.expected);
     }
     // A host that does not say its role gets the control: applying it when unsure is the strict choice.
     if (control.roles && role !== undefined && !(control.roles as string[]).includes(role)) {
-      return { ...base, status: 'not_applicable', reason: `not for ${clip(role)} machines`, observed: { 'host.role': clip(role) }, expected: compiled.expected };
+      return finding(control, 'not_applicable', `not for ${clip(role)} machines`, { 'host.role': clip(role) }, compiled.expected);
     }
   }
   env.controlId = control.id;
   const r = compiled.evaluate(env);
-  const finding: Finding = { ...base, status: r.status, observed: r.observed, expected: compiled.expected };
-  if (r.status !== 'pass') {
-    finding.reason = r.missing && env.posture ? withProbeError(r.reason ?? '', r.missing, env.posture) : r.reason;
-  }
-  return finding;
+  const reason = r.status === 'pass' ? undefined : r.missing && env.posture ? withProbeError(r.reason ?? '', r.missing, env.posture) : r.reason;
+  return finding(control, r.status, reason, r.observed, compiled.expected);
+}
+
+/** One object shape for every finding keeps the hot loop monomorphic; a pass has no reason property. */
+function finding(control: CompiledControl, status: Finding['status'], reason: string | undefined, observed: Record<string, unknown>, expected: string): Finding {
+  if (reason === undefined) return { controlId: control.id, pack: control.pack, status, observed, expected, severity: control.severity };
+  return { controlId: control.id, pack: control.pack, status, reason, observed, expected, severity: control.severity };
 }
 
 /** Names the probe that failed to report a missing fact, when the agent said so in agent.probeErrors. */

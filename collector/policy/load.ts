@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { compileAttestation } from './attestation-check.js';
-import { compileCheck, FAIL, PASS, type EvalState } from './check-compiler.js';
+import { compileCheck, FAIL, PASS, reasonText, type EvalState } from './check-compiler.js';
 import { PolicyLoadError } from './errors.js';
 import { familyFileSchema, packFileSchema } from './file-schemas.js';
 import type {
@@ -295,12 +295,17 @@ function compileAttestationFor(
 /** Adapts a compiled node to the CompiledCheck interface, collecting evidence into a fresh object. */
 function wrapCheck(fn: ReturnType<typeof compileCheck>['fn']): CompiledCheck['evaluate'] {
   return (env) => {
-    const st: EvalState = { now: env.now, reason: undefined, missing: undefined, observed: {} };
+    // One scratch state per evaluatePosture call (env.scratch), reset here: fewer allocations in the hot loop.
+    const st: EvalState = (env.scratch ??= { now: env.now, reason: undefined, missing: undefined, observed: undefined });
+    st.now = env.now;
+    st.reason = undefined;
+    st.missing = undefined;
+    st.observed = {};
     const r = fn(env.posture, st);
     const status = r === PASS ? 'pass' : r === FAIL ? 'fail' : 'unknown';
     const result: ReturnType<CompiledCheck['evaluate']> = { status, observed: st.observed ?? {} };
     if (r !== PASS) {
-      result.reason = st.reason ?? (r === FAIL ? 'check failed' : 'could not be decided');
+      result.reason = reasonText(st.reason) ?? (r === FAIL ? 'check failed' : 'could not be decided');
       if (r !== FAIL && st.missing) result.missing = st.missing;
     }
     return result;

@@ -122,7 +122,14 @@ export type CompiledCheck = {
   needsPosture: boolean;
 };
 
-export type EvalEnv = { posture: Posture | undefined; now: number; attestations: readonly Attestation[]; controlId: string };
+export type EvalEnv = {
+  posture: Posture | undefined;
+  now: number;
+  attestations: readonly Attestation[];
+  controlId: string;
+  /** Scratch state reused across the controls of one evaluation (see check-compiler EvalState). */
+  scratch?: { now: number; reason: string | (() => string) | undefined; missing: string | undefined; observed: Record<string, unknown> | undefined };
+};
 
 export type CheckResult = {
   status: 'pass' | 'fail' | 'unknown';

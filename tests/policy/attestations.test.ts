@@ -22,7 +22,7 @@ describe('attestation-backed controls', () => {
   it('pass with a valid attestation, even without a posture', () => {
     const f = drill([att({})]);
     expect(f.status).toBe('pass');
-    expect(f.observed).toEqual({ attestation: { id: 'a1', documentSha256: sha, validFrom: '2026-01-01T00:00:00Z', validUntil: '2027-01-01T00:00:00.000Z' } });
+    expect(f.observed).toEqual({ attestation: { id: 'a1', documentSha256: sha, validFrom: '2026-01-01T00:00:00Z', validUntil: '2027-01-01T00:00:00Z' } });
   });
 
   it('fail when the only attestation has expired, naming when', () => {

@@ -7,6 +7,9 @@ import { fixtureNow, posture } from './helpers.js';
 import { controlYaml, writePack } from './temp-pack.js';
 
 const base = posture('windows-workstation-compliant.json');
+// protocol/posture.ts builds these with a Toggle() helper whose static type drops the extra fields.
+type ScreenLock = { enabled: boolean; timeoutSec?: number };
+type DiskEnc = { enabled: boolean; volumes: { mount: string; encrypted: boolean }[] };
 const clone = (): Posture => structuredClone(base);
 
 function one(check: string, p: Posture | undefined, level = 3, opts: { overrides?: Record<string, unknown>; extra?: string } = {}): Finding {
@@ -23,7 +26,7 @@ all:
 
   it('uses the parameter value of the tier the level maps to', () => {
     const p = clone();
-    p.hardening!.screenLock = { enabled: true, timeoutSec: 600 };
+    p.hardening!.screenLock = { enabled: true, timeoutSec: 600 } as ScreenLock;
     expect(one(lock, p, 1).status).toBe('pass');
     expect(one(lock, p, 2).status).toBe('pass');
     const f = one(lock, p, 4);
@@ -35,7 +38,7 @@ all:
 
   it('organisation overrides replace the value for all levels or one level', () => {
     const p = clone();
-    p.hardening!.screenLock = { enabled: true, timeoutSec: 600 };
+    p.hardening!.screenLock = { enabled: true, timeoutSec: 600 } as ScreenLock;
     expect(one(lock, p, 1, { overrides: { 't.maxLock': 500 } }).status).toBe('fail');
     expect(one(lock, p, 3, { overrides: { maxLock: { 3: 700 } } }).status).toBe('pass');
     expect(one(lock, p, 1, { overrides: { maxLock: { 3: 700 } } }).status).toBe('pass');
@@ -173,12 +176,12 @@ some:
 over: hardening.diskEncryption.volumes
 every: { fact: encrypted, eq: true }`;
     const p = clone();
-    p.hardening!.diskEncryption!.volumes![1]!.encrypted = false;
+    (p.hardening!.diskEncryption as DiskEnc).volumes[1]!.encrypted = false;
     const f = one(check, p);
     expect(f.status).toBe('fail');
     expect(f.reason).toBe('1 of 2 item(s) of hardening.diskEncryption.volumes fail: hardening.diskEncryption.volumes[].encrypted is false, expected = true');
     expect(f.observed['hardening.diskEncryption.volumes']).toEqual({ count: 2, failing: [{ encrypted: false }] });
-    p.hardening!.diskEncryption!.volumes = [];
+    (p.hardening!.diskEncryption as DiskEnc).volumes = [];
     expect(one(check, p).status).toBe('pass');
   });
 });

@@ -39,7 +39,7 @@ describe('soclite policy test', () => {
       now: fixtureNow,
       attestations: attestationSets[c.attestations],
     });
-    const out = JSON.parse(r.stdout) as { findings: unknown[]; summary: Record<string, number>; level: number };
+    const out = JSON.parse(r.stdout) as { findings: unknown[]; summary: { pass: number; fail: number; unknown: number }; level: number };
     expect(out.level).toBe(c.level);
     expect(out.findings).toEqual(JSON.parse(JSON.stringify(expected)));
     const failing = expected.filter((f) => f.status === 'fail' || f.status === 'unknown').length;
