@@ -1,5 +1,6 @@
 // Windows source: one run of agent/windows/collect.ps1 (one PowerShell start per scan; systeminformation
 // would start one per call) whose single JSON document is mapped by windows/collect-json.ts.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostAccess } from './host-access.js';
@@ -17,8 +18,10 @@ export interface WindowsSourceOptions {
 
 export function defaultCollectScript(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  // agent/probes -> agent/windows (the same layout in the source tree and in dist/)
-  return path.join(here, '..', 'windows', 'collect.ps1');
+  // From source: agent/probes -> agent/windows. From the build (dist/agent/probes), tsc does not copy .ps1
+  // files, so the script is found in the package's own agent/windows.
+  const candidates = [path.join(here, '..', 'windows', 'collect.ps1'), path.join(here, '..', '..', '..', 'agent', 'windows', 'collect.ps1')];
+  return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
 }
 
 export async function readWindowsPosture(host: HostAccess, opts: WindowsSourceOptions): Promise<WindowsCollect> {
