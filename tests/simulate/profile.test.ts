@@ -1,0 +1,71 @@
+// The simulated machines: the same seed gives the same fleet, every posture passes the collector's own report
+// validation, and the mix has the shape the benchmarks claim (mostly Windows, a protected majority, a tail).
+import { describe, expect, it } from 'vitest';
+import { postureHash } from '../../protocol/index.js';
+import { validateReport } from '../../collector/http/report-validator.js';
+import { buildPosture, evolve, machineProfile, malwareEvent } from '../../scripts/simulate/profile.js';
+import { Rng } from '../../scripts/simulate/rng.js';
+import { LatencyHistogram } from '../../scripts/simulate/latency.js';
+
+const NOW = Date.UTC(2026, 2, 1);
+
+describe('simulated machine profiles', () => {
+  it('are a function of (seed, index) only', () => {
+    expect(machineProfile('s1', 7)).toEqual(machineProfile('s1', 7));
+    expect(machineProfile('s1', 7).profile.hostname).not.toBe(machineProfile('s2', 7).profile.hostname);
+  });
+
+  it('build postures the collector accepts, for every platform and after state changes', () => {
+    const platforms = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      const { profile, state } = machineProfile('valid', i);
+      const rng = Rng.from('t', i);
+      for (let step = 0; step < 5; step++) {
+        evolve(profile, state, rng, 1, NOW);
+        const posture = buildPosture(profile, state, 'agt_simulatedagent000001', 10 + step, NOW, rng);
+        const res = validateReport({ kind: 'posture', seq: 10 + step, postureHash: postureHash(posture), posture });
+        expect('error' in res ? res.error.message : 'ok', `${profile.hostname} step ${step}`).toBe('ok');
+      }
+      const ev = validateReport({ kind: 'events', seq: 1, events: [malwareEvent(profile, 0, NOW, rng)] });
+      expect('error' in ev ? ev.error.message : 'ok').toBe('ok');
+      platforms.add(profile.platform);
+    }
+    expect([...platforms].sort()).toEqual(['darwin', 'linux', 'windows']);
+  });
+
+  it('keep the posture hash when nothing changed and change it when the state does', () => {
+    const { profile, state } = machineProfile('hash', 1);
+    const a = buildPosture(profile, state, 'agt_simulatedagent000001', 1, NOW, Rng.from('a'));
+    const b = buildPosture(profile, state, 'agt_simulatedagent000001', 2, NOW + 60_000, Rng.from('b'));
+    expect(postureHash(a)).toBe(postureHash(b)); // per-scan fields (seq, times, pids, health) are not state
+    state.pendingSecurity += 3;
+    expect(postureHash(buildPosture(profile, state, 'agt_simulatedagent000001', 3, NOW, Rng.from('c')))).not.toBe(postureHash(a));
+  });
+
+  it('give a realistic mix over 2,000 machines', () => {
+    const n = 2000;
+    const count = (f: (i: number) => boolean) => Array.from({ length: n }, (_, i) => i).filter(f).length / n;
+    const fleet = Array.from({ length: n }, (_, i) => machineProfile('mix', i));
+    const windows = count((i) => fleet[i]!.profile.platform === 'windows');
+    expect(windows).toBeGreaterThan(0.6);
+    expect(windows).toBeLessThan(0.85);
+    const status = (i: number) => buildPosture(fleet[i]!.profile, fleet[i]!.state, 'agt_simulatedagent000001', 1, NOW, Rng.from(i)).av!.status;
+    const protectedShare = count((i) => status(i) === 'protected');
+    expect(protectedShare).toBeGreaterThan(0.5);
+    expect(protectedShare).toBeLessThan(0.95);
+    expect(count((i) => status(i) === 'unprotected')).toBeGreaterThan(0.02);
+    expect(count((i) => fleet[i]!.state.pendingSecurity > 0)).toBeGreaterThan(0.2);
+  });
+});
+
+describe('latency histogram', () => {
+  it('gives percentiles within its 2 % resolution', () => {
+    const h = new LatencyHistogram();
+    for (let i = 1; i <= 1000; i++) h.record(i / 10); // 0.1 .. 100 ms
+    expect(h.percentile(50)).toBeGreaterThanOrEqual(50);
+    expect(h.percentile(50)).toBeLessThanOrEqual(51.1);
+    expect(h.percentile(99)).toBeGreaterThanOrEqual(99);
+    expect(h.percentile(99)).toBeLessThanOrEqual(100);
+    expect(new LatencyHistogram().percentile(50)).toBeNaN();
+  });
+});
