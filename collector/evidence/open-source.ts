@@ -14,16 +14,32 @@ export interface OpenedEvidenceSource extends EvidenceSource {
   close(): void;
 }
 
-export async function openEvidenceSource(dataDir: string, opts: { policyDir?: string; packs?: string[]; pack?: string } = {}): Promise<OpenedEvidenceSource> {
+export interface OpenSourceOptions {
+  policyDir?: string;
+  packs?: string[];
+  /** The organisation's parameter overrides (config policy.overrides), as the collector applies them. */
+  overrides?: Record<string, unknown>;
+  pack?: string;
+  /** Refuse unless the loaded policy set is this one (an API export must use the collector's active set). */
+  expectDigest?: string;
+}
+
+export async function openEvidenceSource(dataDir: string, opts: OpenSourceOptions = {}): Promise<OpenedEvidenceSource> {
   if (!existsSync(dataDir)) throw why(`${dataDir} does not exist (start the collector with --data-dir ${dataDir} first)`);
   if (!statSync(dataDir).isDirectory()) throw why(`${dataDir} is not a directory`);
   if (!existsSync(databasePath(dataDir))) throw why(`${dataDir} holds no soclite database (soclite.db)`);
   let policy;
   try {
-    policy = loadPolicySet(opts.policyDir ?? defaultPolicyDir(), opts.packs ? { packs: opts.packs } : {});
+    policy = loadPolicySet(opts.policyDir ?? defaultPolicyDir(), {
+      ...(opts.packs ? { packs: opts.packs } : {}),
+      ...(opts.overrides ? { overrides: opts.overrides } : {}),
+    });
   } catch (err) {
     if (err instanceof PolicyLoadError) throw new CliError(`the policy set does not load:\n${err.message}`);
     throw err;
+  }
+  if (opts.expectDigest && policy.digest !== opts.expectDigest) {
+    throw new CliError('the policy files changed since the collector loaded them (their new version is not in force): export again once the collector has reloaded them');
   }
   const store: Store = openStore(dataDir);
   try {

@@ -1,6 +1,9 @@
-// EvidenceSource over the collector's SQLite store and the active policy set. "As of" an instant in the past is
-// answered from the findings ledger; an export of "now" reads the current findings (which also carry observed
-// values that changed without a status change).
+// EvidenceSource over the collector's SQLite store and the active policy set. For each machine the state at the
+// scope's `to` instant comes from the current findings when the machine was last evaluated at or before `to`
+// (nothing can have changed since, and the current rows also carry observed values that changed without a
+// status change); otherwise from the findings ledger, which holds every status transition with its time. So an
+// "as of" export is correct whatever the distance to now, and an export of "now" never reports a change that
+// was committed after its instant while it ran.
 import type { Store } from '../store/index.js';
 import type { PolicySet, CompiledControl } from '../policy/index.js';
 import { unitsInScope } from '../auth/scope.js';
@@ -17,13 +20,9 @@ import type {
 } from './source.js';
 import type { MachineFilter } from '../store/evidence.js';
 
-/** An export whose `to` is this close to now reports current findings instead of the ledger. */
-const NOW_TOLERANCE_MS = 60_000;
-
 export interface SqliteSourceOptions {
   pack?: string;
   organisation?: string;
-  now?: () => number;
 }
 
 export class SqliteEvidenceSource implements EvidenceSource {
@@ -51,10 +50,6 @@ export class SqliteEvidenceSource implements EvidenceSource {
     const tier = this.policy.packs[this.pack]!.tiers.find((t) => t.securityLevels.includes(level))?.id;
     if (!tier) return [];
     return this.policy.controls.filter((c) => c.pack === this.pack && c.byTier[tier]);
-  }
-
-  private isNow(scope: EvidenceScope): boolean {
-    return scope.to.getTime() >= (this.o.now?.() ?? Date.now()) - NOW_TOLERANCE_MS;
   }
 
   async metadata(scope: EvidenceScope): Promise<ScopeMetadata> {
@@ -105,11 +100,13 @@ export class SqliteEvidenceSource implements EvidenceSource {
 
   async *findings(scope: EvidenceScope): AsyncIterable<EvidenceFinding> {
     const wanted = new Set(this.levelControls(scope.level).filter((c) => !c.attestation).map((c) => c.id));
-    const now = this.isNow(scope);
     const at = scope.to.toISOString();
     for (const m of this.store.evidence.machines(this.filter(scope))) {
-      if (now) {
-        for (const r of this.store.evidence.currentFindings(m.id)) {
+      const current = this.store.evidence.currentFindings(m.id);
+      // Every evaluation touches all of a machine's rows, so the newest evaluated_at is its last evaluation.
+      const lastEvaluation = current.reduce((max, r) => (r.evaluated_at > max ? r.evaluated_at : max), '');
+      if (current.length > 0 && lastEvaluation <= at) {
+        for (const r of current) {
           if (!wanted.has(r.control_id)) continue;
           yield {
             agentId: r.agent_id,
@@ -123,6 +120,7 @@ export class SqliteEvidenceSource implements EvidenceSource {
           };
         }
       } else {
+        // The ledger keeps the observed value of each transition; "last evaluated" is then that transition's time.
         for (const r of this.store.evidence.findingsAsOf(m.id, at)) {
           if (!wanted.has(r.control_id)) continue;
           yield {

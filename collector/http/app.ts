@@ -23,6 +23,7 @@ import { unitRoutes } from './routes/units.js';
 import { auditRoutes } from './routes/audit.js';
 import { agentAdminRoutes } from './routes/agent-admin.js';
 import { alertRoutes } from './routes/alerts.js';
+import { evidenceRoutes } from './routes/evidence.js';
 import { resolveLimits, type SecurityLimits } from '../auth/limits.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 
@@ -76,6 +77,7 @@ export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> 
       await api.register(unitRoutes, { service: o.service });
       await api.register(auditRoutes, { service: o.service });
       await api.register(alertRoutes, { service: o.service });
+      await api.register(evidenceRoutes, { service: o.service });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },
