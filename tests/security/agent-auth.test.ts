@@ -109,7 +109,7 @@ describe('enrollment tokens', () => {
   it('enrollments and refused attempts are in the audit log with the client address', () => {
     const rows = h.collector.store.db.prepare("SELECT outcome, ip, details, unit_ids FROM audit_log WHERE action = 'agent.enroll'").all() as Record<string, string>[];
     expect(rows.filter((r) => r.outcome === 'success' && r.ip === '127.0.0.1').length).toBeGreaterThanOrEqual(3);
-    const reasons = rows.filter((r) => r.outcome === 'failure').map((r) => JSON.parse(r.details).reason);
+    const reasons = rows.filter((r) => r.outcome === 'failure').map((r) => JSON.parse(r.details!).reason);
     expect(reasons).toEqual(expect.arrayContaining(['token_expired', 'token_exhausted', 'bad_proof']));
   });
 });
