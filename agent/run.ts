@@ -7,6 +7,10 @@ import { Outbox, type OutboxLimits } from './outbox/outbox.js';
 import { loadIdentity, type LoadedIdentity } from './transport/identity.js';
 import { CollectorError, sendSigned } from './transport/client.js';
 import { backoffDelay } from './transport/backoff.js';
+import { FileIntegrityWatcher } from './watch/file-integrity.js';
+import { LogTailer } from './watch/log-tail.js';
+import { clamavDetectionEvents } from './watch/detections.js';
+import type { AgentEvent } from '../protocol/index.js';
 
 export interface AgentRunOptions {
   stateDir: string;
@@ -14,6 +18,8 @@ export interface AgentRunOptions {
   log: Logger;
   scan: (ctx: { agentId: string; version: string; seq: number }) => Promise<Posture>;
   outboxLimits?: OutboxLimits;
+  /** Critical files to watch and AV detection logs to follow; none when absent. */
+  watch?: { fimPaths: string[]; clamavLogs: string[] };
 }
 
 const jitter = (ms: number, fraction = 0.1) => ms * (1 - fraction + Math.random() * 2 * fraction);
@@ -30,6 +36,7 @@ export class AgentRunner {
   private flushing: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private watchers: { close(): Promise<void> }[] = [];
 
   constructor(private readonly o: AgentRunOptions) {
     this.id = loadIdentity(o.stateDir);
@@ -45,9 +52,38 @@ export class AgentRunner {
 
   async start(): Promise<void> {
     this.o.log.info({ agentId: this.id.agentId, server: this.id.serverUrl, outbox: this.outbox.stats() }, 'agent starting');
+    await this.startWatchers();
     await this.scanOnce();
     this.scheduleScan();
     this.scheduleHeartbeat();
+  }
+
+  /** Detections and integrity changes go into the outbox at once, ahead of postures and heartbeats. */
+  private sendEvents(events: AgentEvent[]): void {
+    if (!events.length || this.stopped) return;
+    this.outbox.enqueue('events', { kind: 'events', events });
+    this.kick();
+  }
+
+  private async startWatchers(): Promise<void> {
+    const w = this.o.watch;
+    if (!w) return;
+    const onError = (what: string) => (err: unknown) => this.o.log.warn({ err: err instanceof Error ? err.message : String(err) }, `${what} watcher error`);
+    if (w.fimPaths.length) {
+      const fim = new FileIntegrityWatcher({ paths: w.fimPaths, stateDir: this.o.stateDir, onChange: (e) => this.sendEvents([e]), onError: onError('file integrity') });
+      await fim.start();
+      this.watchers.push(fim);
+    }
+    for (const log of w.clamavLogs) {
+      const tail = new LogTailer({
+        path: log,
+        stateDir: this.o.stateDir,
+        onLines: (lines, inode) => this.sendEvents(clamavDetectionEvents(lines, log, inode)),
+        onError: onError('ClamAV log'),
+      });
+      await tail.start();
+      this.watchers.push(tail);
+    }
   }
 
   private scheduleScan(): void {
@@ -167,6 +203,7 @@ export class AgentRunner {
   async stop(reason: string, graceMs = 5000): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
+    await Promise.all(this.watchers.map((w) => w.close()));
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     await this.flushing;

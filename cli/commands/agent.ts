@@ -76,7 +76,8 @@ async function runAgent(args: string[]): Promise<number> {
   const log = pino({ level: process.env.SOCLITE_LOG_LEVEL ?? 'info', base: { component: 'agent' } });
   const { AgentRunner } = await import('../../agent/run.js');
   const { scanPosture } = await import('../../agent/scan.js');
-  const runner = new AgentRunner({ stateDir, version: VERSION, log, scan: (ctx) => scanPosture(ctx) });
+  const { watchDefaults } = await import('../../agent/watch/defaults.js');
+  const runner = new AgentRunner({ stateDir, version: VERSION, log, scan: (ctx) => scanPosture(ctx), watch: watchDefaults() });
   await runner.start();
   const sig = await untilSignal();
   await runner.stop(`agent received ${sig}`);

@@ -56,7 +56,8 @@ export async function run(args: string[]): Promise<number> {
     const { AgentRunner } = await import('../../agent/run.js');
     const { scanPosture } = await import('../../agent/scan.js');
     const log = pino({ level: process.env.SOCLITE_LOG_LEVEL ?? 'info', base: { component: 'agent' } });
-    const runner = new AgentRunner({ stateDir, version: VERSION, log, scan: (ctx) => scanPosture(ctx) });
+    const { watchDefaults } = await import('../../agent/watch/defaults.js');
+    const runner = new AgentRunner({ stateDir, version: VERSION, log, scan: (ctx) => scanPosture(ctx), watch: watchDefaults() });
     await runner.start();
     process.stdout.write(`agent: ${runner.agentId} (this machine) reporting to ${collector.url}\n`);
     stopAgent = () => runner.stop('soclite start stopped', 3000);
