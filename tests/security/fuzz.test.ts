@@ -63,7 +63,7 @@ function requests(): fc.Arbitrary<FuzzRequest> {
   return fc.oneof(
     // Unsigned or garbage-signed reports.
     fc.tuple(agent, brokenBody(validHeartbeat), fc.constantFrom({}, { 'x-soclite-agent': 'agt_x', 'x-soclite-seq': '-1', 'x-soclite-timestamp': 'now', 'x-soclite-signature': '<script>' })).map(
-      ([a, body, headers]) => ({ method: 'POST' as const, url: `/api/v1/agents/${a.id}/reports`, headers: { ...json, ...headers }, body }),
+      ([a, body, headers]) => ({ method: 'POST' as const, url: `/api/v1/agents/${a.id}/reports`, headers: { ...json, ...(headers as Record<string, string>) }, body }),
     ),
     // Correctly signed, fresh sequence, but a broken body: refused by validation, never stored.
     fc.tuple(agent, brokenBody(validHeartbeat)).map(([a, body]) => {
