@@ -29,7 +29,10 @@ interface Page {
   items: AgentSummary[];
 }
 
-const PAGE = 50;
+// The API's default page size. limit and offset are sent only when they differ from the defaults: GET /agents
+// currently refuses numeric query parameters (its schema wants integers and the app does not coerce query text).
+const PAGE = 100;
+const paging = (limit: number, offset: number) => ({ limit: limit === PAGE ? undefined : limit, offset: offset || undefined });
 const fleetDelta = (d: Delta) => d.type.startsWith('agent.');
 
 export function AgentsPage() {
@@ -40,8 +43,9 @@ export function AgentsPage() {
   const offset = Math.max(0, Number(q.get('offset') ?? 0) || 0);
   const [search, setSearch] = useState(filters.q);
   const [exporting, setExporting] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<Error | null>(null);
   const units = useResource<{ items: { id: string; name: string }[] }>('/api/v1/units');
-  const page = useResource<Page>(`/api/v1/agents${qs({ ...filters, limit: PAGE, offset })}`, fleetDelta);
+  const page = useResource<Page>(`/api/v1/agents${qs({ ...filters, ...paging(PAGE, offset) })}`, fleetDelta);
 
   const go = (change: Record<string, string | number>) => {
     const next = { ...filters, offset: 0, ...change };
@@ -52,10 +56,10 @@ export function AgentsPage() {
   const exportCsv = async () => {
     const rows: unknown[][] = [];
     let total = Infinity;
-    for (let off = 0; off < total; off += 1000) {
-      const p = await api<Page>(`/api/v1/agents${qs({ ...filters, limit: 1000, offset: off })}`);
+    for (let off = 0; off < total; off += PAGE) {
+      const p = await api<Page>(`/api/v1/agents${qs({ ...filters, ...paging(PAGE, off) })}`);
       total = p.total;
-      setExporting(t('agExporting', { done: Math.min(off + 1000, total), total }));
+      setExporting(t('agExporting', { done: Math.min(off + PAGE, total), total }));
       for (const a of p.items) rows.push([a.hostname, a.id, a.unitId, a.state, a.stateSince, a.lastSeenAt ?? '', a.platform, a.agentVersion]);
       if (!p.items.length) break;
     }
@@ -99,10 +103,17 @@ export function AgentsPage() {
             ))}
           </select>
         </label>
-        <button type="button" onClick={() => void exportCsv().catch(() => setExporting(null))} disabled={exporting !== null} data-testid="export-csv">
+        <button type="button" onClick={() => {
+            setExportError(null);
+            exportCsv().catch((e: Error) => {
+              setExporting(null);
+              setExportError(e);
+            });
+          }} disabled={exporting !== null} data-testid="export-csv">
           {exporting ?? t('agExportCsv')}
         </button>
       </form>
+      {exportError && <Problem error={exportError} />}
       {page.error ? <Problem error={page.error} retry={page.reload} /> : !page.data ? <Loading /> : (
         <>
           <table class="data" data-testid="agents-table">

@@ -80,7 +80,7 @@ export function CompliancePage() {
                 ))}
               </tbody>
             </table>
-            {levelTrend.length > 1 && (
+            {levelTrend.length > 1 && levelTrend[levelTrend.length - 1]!.t - levelTrend[0]!.t >= 60_000 && (
               <>
                 <h3>
                   {t('coTrend')} — {t('ovLevel', { level: shownLevel })}

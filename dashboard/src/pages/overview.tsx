@@ -106,7 +106,7 @@ export function OverviewPage() {
                 </Link>
               ))}
             </div>
-            {history.length > 1 && (
+            {history.length > 1 && history[history.length - 1]!.t - history[0]!.t >= 60_000 && (
               <TimeChart
                 times={history.map((h) => h.t / 1000)}
                 series={(['online', 'late', 'offline'] as const).map((s, i) => ({
