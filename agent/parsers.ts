@@ -36,6 +36,7 @@ import { parseSocketfilterfw } from './probes/darwin/socketfilterfw.js';
 import { parseFdesetupStatus } from './probes/darwin/fdesetup.js';
 import { parseSoftwareupdateList } from './probes/darwin/softwareupdate.js';
 import { parseLaunchctlList } from './probes/darwin/launchctl.js';
+import { parseLsofListen } from './probes/darwin/lsof.js';
 
 export interface Parser {
   description: string;
@@ -83,6 +84,7 @@ export const parsers: Record<string, Parser> = {
   'macos.mdatp-health': { description: 'mdatp health --output json on macOS (same schema as Linux)', parse: parseMdatpHealth },
   'macos.cytool-info': { description: 'Cortex XDR cytool info / info query: version, content version', parse: parseCytoolInfo },
   'macos.cytool-runtime': { description: 'Cortex XDR cytool runtime query: agent processes', parse: parseCytoolRuntime },
+  'macos.lsof-listen': { description: 'lsof -nP -iTCP -sTCP:LISTEN -iUDP -F pcPtn: listening sockets', parse: parseLsofListen },
   'macos.launchctl-list': { description: 'launchctl list: jobs with PID and last exit status', parse: parseLaunchctlList },
   'macos.socketfilterfw': { description: 'socketfilterfw --getglobalstate --getblockall --getstealthmode', parse: parseSocketfilterfw },
   'macos.fdesetup-status': { description: 'fdesetup status: FileVault', parse: parseFdesetupStatus },

@@ -32,7 +32,10 @@ async function run(host: HostAccess, cmd: string, args: string[], timeoutMs = 15
 export async function readDarwinNetwork(host: HostAccess, errors: ProbeErrors): Promise<NetworkSection> {
   const section: NetworkSection = { listening: [], interfaces: [], defaultGateways: [] };
   try {
-    const out = parseLsofListen(await run(host, 'lsof', ['-nP', '-iTCP', '-sTCP:LISTEN', '-iUDP', '-F', 'pcPn']));
+    // lsof exits 1 with no output when no socket matches: that is "no listeners", not a failure.
+    const r = await host.exec('lsof', ['-nP', '-iTCP', '-sTCP:LISTEN', '-iUDP', '-F', 'pcPtn'], { timeoutMs: 15_000 });
+    if (r.code !== 0 && !(r.code === 1 && !r.stdout.trim() && !r.stderr.trim())) throw new Error(`lsof exited ${r.code}: ${r.stderr.trim().slice(0, 200)}`);
+    const out = parseLsofListen(r.stdout);
     const seen = new Set<string>();
     for (const s of out) {
       const k = `${s.proto} ${s.address} ${s.port} ${s.pid}`;

@@ -55,10 +55,11 @@ export function windowsAvProducts(wsc: WscProduct[] | undefined, mp: MpComputerS
     enrichFromDefender(f, mp, maxAgeHours);
     products.push(f);
   }
-  for (const s of services) {
+  for (const s of services.slice(0, 64)) {
     const name = str(s.name, 64);
     const status = str(s.status, 32);
-    if (!name || /^(WinDefend|Sense)$/.test(name) && (avs.length || mp)) continue;
+    // Defender's own service is already judged through Security Center / Get-MpComputerStatus.
+    if (!name || (name === 'WinDefend' && (avs.length || mp))) continue;
     const known = SERVICE_PRODUCTS[name];
     if (!known || products.some((p) => p.name === known.name)) continue;
     products.push({ name: known.name, vendor: known.vendor, kind: known.kind, running: status === 'Running', ...(status === 'Running' ? { realtime: true } : {}), sensor: true, source: `Get-Service ${name}` });

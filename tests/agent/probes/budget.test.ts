@@ -42,3 +42,13 @@ describe('scanPosture with a hung source', () => {
     expect(lastProbeCosts.find((c) => c.probe === 'windows')).toMatchObject({ ok: false });
   });
 });
+
+describe('ProbeErrors bound', () => {
+  it('keeps the protocol bound of 256 and counts what it left out in the last entry', () => {
+    const errors = new ProbeErrors();
+    for (let i = 0; i < 300; i++) errors.add(`p${i}`, `e${i}`);
+    expect(errors.list).toHaveLength(256);
+    expect(errors.list[254]).toEqual({ probe: 'p254', error: 'e254' });
+    expect(errors.list[255]).toEqual({ probe: 'agent.probeErrors', error: '45 more probe errors omitted (list bounded to 256)' });
+  });
+});

@@ -129,6 +129,11 @@ describe('macOS and Windows parsers on real-format fixtures', () => {
     expect(run('macos.socketfilterfw', 'macos/socketfilterfw/socketfilterfw-sonoma-enabled.txt')).toEqual({ enabled: true, state: 1, blockAll: false, stealth: true });
     expect(run('macos.socketfilterfw', 'macos/socketfilterfw/socketfilterfw-catalina-disabled.txt')).toEqual({ enabled: false, state: 0, blockAll: false, stealth: false });
   });
+  it('lsof field output: family from the t field, connected sockets skipped', () => {
+    const rows = parsers['macos.lsof-listen']!.parse(fixture('macos/lsof/lsof-listen-F.txt')) as { proto: string; address: string; port: number; command: string }[];
+    expect(rows.map((r) => `${r.proto} ${r.address} ${r.port} ${r.command}`)).toEqual(['tcp :: 22 launchd', 'udp 0.0.0.0 5353 mDNSResponder', 'udp :: 5353 mDNSResponder', 'tcp 127.0.0.1 5432 postgres', 'tcp ::1 5432 postgres']);
+  });
+
   it('fdesetup, softwareupdate, lsof', () => {
     expect(run('macos.fdesetup-status', 'macos/fdesetup/fdesetup-status-on.txt')).toEqual({ enabled: true });
     expect(run('macos.fdesetup-status', 'macos/fdesetup/fdesetup-status-encrypting.txt')).toEqual({ enabled: true, inProgress: 'encrypting', percent: 43.2 });
@@ -159,7 +164,7 @@ describe('garbage input is refused by every parser with a message', () => {
   const garbage = ['', 'hello world\nthis is not a tool output\n', '{"json": true}', '\u0000\u0001\u0002binary'];
   // For these an empty input is a real answer: no listening socket, no pending update, no iptables table
   // loaded, an empty config file.
-  const emptyIsValid = new Set(['linux.ss', 'linux.apt-upgradable', 'linux.iptables-save', 'linux.pwquality-conf', 'linux.modprobe-usb-storage']);
+  const emptyIsValid = new Set(['linux.ss', 'linux.apt-upgradable', 'linux.iptables-save', 'linux.pwquality-conf', 'linux.modprobe-usb-storage', 'macos.lsof-listen']);
   for (const [id, p] of Object.entries(parsers)) {
     it(id, () => {
       for (const g of garbage.filter((x) => x !== '' || !emptyIsValid.has(id))) {

@@ -81,7 +81,7 @@ describe('macOS source', () => {
   const mac = () =>
     fakeHost({
       commands: {
-        'lsof -nP -iTCP -sTCP:LISTEN -iUDP -F pcPn': { stdout: fixture('macos/lsof/lsof-listen-F.txt') },
+        'lsof -nP -iTCP -sTCP:LISTEN -iUDP -F pcPtn': { stdout: fixture('macos/lsof/lsof-listen-F.txt') },
         '/usr/libexec/ApplicationFirewall/socketfilterfw --getglobalstate --getblockall --getstealthmode': { stdout: fixture('macos/socketfilterfw/socketfilterfw-sonoma-enabled.txt') },
         'netstat -rn -f inet': { stdout: 'Routing tables\n\nInternet:\nDestination        Gateway            Flags        Netif Expire\ndefault            192.168.1.1        UGScg          en0\n' },
         'fdesetup status': { stdout: fixture('macos/fdesetup/fdesetup-status-encrypting.txt') },
@@ -98,8 +98,9 @@ describe('macOS source', () => {
     const errors = new ProbeErrors();
     const n = await readDarwinNetwork(mac(), errors);
     expect(n.listening.map((l) => `${l.proto} ${l.address} ${l.port} ${l.process} ${l.exposed}`)).toEqual([
-      'tcp 0.0.0.0 22 launchd true',
+      'tcp :: 22 launchd true',
       'udp 0.0.0.0 5353 mDNSResponder true',
+      'udp :: 5353 mDNSResponder true',
       'tcp 127.0.0.1 5432 postgres false',
       'tcp ::1 5432 postgres false',
     ]);
