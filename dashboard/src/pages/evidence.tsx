@@ -1,7 +1,7 @@
 // Evidence exports for auditors: start an export for a level/unit/period, watch progress, download, see
 // whether the signature verifies. Talks to /api/v1/evidence/exports; where the collector has no such route
 // the page says so.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import { useResource } from '../use-resource.js';
@@ -9,13 +9,11 @@ import { Card, Loading, Problem } from '../components/ui.js';
 
 interface ExportJob {
   id: string;
-  level: number;
-  unit?: string | null;
-  status: string;
-  progress?: number;
+  status: 'running' | 'done' | 'failed';
+  scope: { level: number; unit: string | null; from: string | null; to: string };
   createdAt: string;
-  verified?: boolean | null;
-  downloadUrl?: string | null;
+  progress: { phase: string; done: number; total: number };
+  verification: { ok: boolean } | null;
 }
 
 export function EvidencePage() {
@@ -25,6 +23,13 @@ export function EvidencePage() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [err, setErr] = useState<Error | null>(null);
+  // A running export reports progress only when asked: poll while one runs, stop when none does.
+  const running = list.data?.items.some((j) => j.status === 'running') ?? false;
+  useEffect(() => {
+    if (!running) return;
+    const timer = window.setInterval(list.reload, 2000);
+    return () => window.clearInterval(timer);
+  }, [running]);
 
   const start = async () => {
     setErr(null);
@@ -78,10 +83,10 @@ export function EvidencePage() {
             {list.data.items.map((j) => (
               <tr>
                 <td>{date(j.createdAt)}</td>
-                <td>{t('ovLevel', { level: j.level })}</td>
-                <td>{j.progress !== undefined ? pct(j.progress) : j.status}</td>
-                <td>{j.verified === undefined || j.verified === null ? t('unknown') : j.verified ? t('yes') : t('no')}</td>
-                <td>{j.downloadUrl && j.downloadUrl.startsWith('/api/') ? <a href={j.downloadUrl}>{t('evDownload')}</a> : null}</td>
+                <td>{t('ovLevel', { level: j.scope.level })}</td>
+                <td>{j.status === 'running' ? `${j.progress.phase} ${pct(j.progress.total ? j.progress.done / j.progress.total : 0)}` : j.status}</td>
+                <td>{j.verification === null ? t('unknown') : j.verification.ok ? t('yes') : t('no')}</td>
+                <td>{j.status === 'done' ? <a href={`/api/v1/evidence/exports/${encodeURIComponent(j.id)}/download`}>{t('evDownload')}</a> : null}</td>
               </tr>
             ))}
           </tbody>
