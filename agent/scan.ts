@@ -5,6 +5,8 @@
 import { OSUtils } from 'node-os-utils';
 import type { Posture } from '../protocol/posture.js';
 import { runWithBudget, type ProbeCost } from './probes/budget.js';
+
+export type { ProbeCost } from './probes/budget.js';
 import { realHost, type HostAccess } from './probes/host-access.js';
 import { ProbeErrors } from './probes/probe-errors.js';
 import { readProcessSnapshot } from './probes/linux-processes.js';
@@ -49,6 +51,11 @@ export const DEFAULT_BUDGETS: Record<ProbeName, number> = {
 export let lastProbeCosts: ProbeCost[] = [];
 
 export async function scanPosture(opts: ScanOptions): Promise<Posture> {
+  return (await scanPostureDetailed(opts)).posture;
+}
+
+/** The posture plus what each probe cost (ms, and whether it finished within its budget). */
+export async function scanPostureDetailed(opts: ScanOptions): Promise<{ posture: Posture; costs: ProbeCost[] }> {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const now = new Date();
@@ -154,7 +161,7 @@ export async function scanPosture(opts: ScanOptions): Promise<Posture> {
   const scanMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   lastProbeCosts = costs;
-  return {
+  const posture: Posture = {
     agent: {
       id: opts.agentId,
       version: opts.version,
@@ -170,4 +177,5 @@ export async function scanPosture(opts: ScanOptions): Promise<Posture> {
     host: hostSection,
     ...platformSections,
   };
+  return { posture, costs };
 }

@@ -104,10 +104,12 @@ Add-Section 'firewall' {
 }
 
 Add-Section 'listen' {
-  $tcp = @(Get-NetTCPConnection -State Listen | ForEach-Object { [ordered]@{ LocalAddress = $_.LocalAddress; LocalPort = [int]$_.LocalPort; OwningProcess = [int]$_.OwningProcess } })
-  $udp = @(Get-NetUDPEndpoint | ForEach-Object { [ordered]@{ LocalAddress = $_.LocalAddress; LocalPort = [int]$_.LocalPort; OwningProcess = [int]$_.OwningProcess } })
-  $pids = @($tcp + $udp | ForEach-Object { $_.OwningProcess } | Sort-Object -Unique)
-  $procs = @(Get-Process -Id $pids -ErrorAction SilentlyContinue | ForEach-Object { [ordered]@{ Id = $_.Id; ProcessName = $_.ProcessName } })
+  # Both cmdlets raise "No matching objects" when there is nothing to list: that is an empty list, not a failure.
+  $tcp = @(Get-NetTCPConnection -State Listen -ErrorAction SilentlyContinue | ForEach-Object { [ordered]@{ LocalAddress = $_.LocalAddress; LocalPort = [int]$_.LocalPort; OwningProcess = [int]$_.OwningProcess } })
+  $udp = @(Get-NetUDPEndpoint -ErrorAction SilentlyContinue | ForEach-Object { [ordered]@{ LocalAddress = $_.LocalAddress; LocalPort = [int]$_.LocalPort; OwningProcess = [int]$_.OwningProcess } })
+  $pids = @(@($tcp) + @($udp) | ForEach-Object { $_.OwningProcess } | Sort-Object -Unique)
+  $procs = @()
+  if ($pids.Count -gt 0) { $procs = @(Get-Process -Id $pids -ErrorAction SilentlyContinue | ForEach-Object { [ordered]@{ Id = $_.Id; ProcessName = $_.ProcessName } }) }
   [ordered]@{ tcp = $tcp; udp = $udp; processes = $procs }
 }
 

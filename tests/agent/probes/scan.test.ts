@@ -4,7 +4,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { Posture } from '../../../protocol/posture.js';
-import { scanPosture } from '../../../agent/scan.js';
+import { scanPosture, scanPostureDetailed } from '../../../agent/scan.js';
 
 describe('scanPosture on this Linux host', () => {
   it('returns a schema-valid posture with measured cost and an explained gap for every missing section', async () => {
@@ -29,5 +29,13 @@ describe('scanPosture on this Linux host', () => {
     }
     expect(p.network?.listening.length).toBeGreaterThanOrEqual(0);
     expect(['protected', 'degraded', 'unprotected', 'unknown']).toContain(p.av?.status);
+  });
+
+  it('reports what each probe cost', async () => {
+    const { posture, costs } = await scanPostureDetailed({ agentId: 'agent-test', version: '0.0.0-test', seq: 8 });
+    expect(costs.map((c) => c.probe).sort()).toEqual(['av', 'hardening', 'health', 'inventory', 'network', 'patches', 'processes']);
+    for (const c of costs) expect(c.ms).toBeGreaterThanOrEqual(0);
+    // a probe that did not finish is always explained in probeErrors
+    for (const c of costs.filter((x) => !x.ok)) expect(posture.agent.probeErrors.some((e) => e.probe === c.probe)).toBe(true);
   });
 });
