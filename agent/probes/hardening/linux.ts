@@ -14,6 +14,7 @@ import { parseModprobeConf } from './modprobe.js';
 import { parseSshdConfig } from './sshd-config.js';
 import { parseLocalAdmins } from './group-admins.js';
 import { parseFaillock } from './faillock.js';
+import { parseCryptsetupStatus } from './cryptsetup-status.js';
 
 async function fact<T>(errors: ProbeErrors, name: string, fn: () => Promise<T | undefined>): Promise<T | undefined> {
   try {
@@ -52,10 +53,28 @@ export async function readLinuxHardening(host: HostAccess, errors: ProbeErrors, 
     const mounts = parseLsblk(r.stdout);
     const root = mounts.find((m) => m.mount === '/');
     if (!root) throw new Error('lsblk shows no block device mounted on / (container or network root): encryption not observable');
+    // cryptsetup (root) names the exact scheme and cipher, e.g. "LUKS2 aes-xts-plain64"; lsblk's LUKS/dm-crypt
+    // stays when it cannot be asked.
+    const methods = new Map<string, string>();
+    let source = 'lsblk -J -o NAME,TYPE,FSTYPE,MOUNTPOINT';
+    for (const dev of [...new Set(mounts.map((m) => m.cryptDevice).filter((d): d is string => !!d))].slice(0, 16)) {
+      try {
+        const s = await host.exec('cryptsetup', ['status', dev], { timeoutMs: 5000 });
+        if (s.code !== 0) continue;
+        const st = parseCryptsetupStatus(s.stdout);
+        if (st.active) methods.set(dev, [st.type, st.cipher].filter(Boolean).join(' ').slice(0, 64));
+        source = 'lsblk -J -o NAME,TYPE,FSTYPE,MOUNTPOINT, cryptsetup status';
+      } catch {
+        // cryptsetup absent or not permitted: the lsblk method is kept
+      }
+    }
     return {
       enabled: root.encrypted,
-      volumes: mounts.slice(0, 64).map((m) => ({ mount: m.mount.slice(0, 512), encrypted: m.encrypted, ...(m.method ? { method: m.method } : {}) })),
-      source: 'lsblk -J -o NAME,TYPE,FSTYPE,MOUNTPOINT',
+      volumes: mounts.slice(0, 64).map((m) => {
+        const method = (m.cryptDevice && methods.get(m.cryptDevice)) || m.method;
+        return { mount: m.mount.slice(0, 512), encrypted: m.encrypted, ...(method ? { method } : {}) };
+      }),
+      source,
     };
   });
   if (disk) h.diskEncryption = disk;

@@ -6,6 +6,8 @@ export interface MountEncryption {
   device: string;
   encrypted: boolean;
   method?: string;
+  /** the dm-crypt mapping the mount sits on (for `cryptsetup status <name>`) */
+  cryptDevice?: string;
 }
 
 interface Node {
@@ -28,17 +30,17 @@ export function parseLsblk(text: string): MountEncryption[] {
   if (!Array.isArray(devices)) throw new Error('not lsblk JSON: no "blockdevices" array');
   const out: MountEncryption[] = [];
   // `parentFs` lets a crypt child of a crypto_LUKS partition be named LUKS rather than plain dm-crypt.
-  const walk = (n: Node, cryptAbove: string | undefined, parentFs: string, depth: number) => {
+  const walk = (n: Node, cryptAbove: [string, string] | undefined, parentFs: string, depth: number) => {
     if (depth > 32) throw new Error('lsblk tree deeper than 32 levels');
     const type = String(n.type ?? '');
     const fstype = typeof n.fstype === 'string' ? n.fstype : '';
-    const method = type === 'crypt' ? (parentFs === 'crypto_LUKS' ? 'LUKS' : 'dm-crypt') : cryptAbove;
+    const crypt: [string, string] | undefined = type === 'crypt' ? [parentFs === 'crypto_LUKS' ? 'LUKS' : 'dm-crypt', String(n.name ?? '')] : cryptAbove;
     const mounts = Array.isArray(n.mountpoints) ? n.mountpoints : [n.mountpoint];
     for (const m of mounts) {
       if (typeof m !== 'string' || !m || m === '[SWAP]') continue;
-      out.push({ mount: m, device: String(n.name ?? ''), encrypted: method !== undefined, ...(method ? { method } : {}) });
+      out.push({ mount: m, device: String(n.name ?? ''), encrypted: crypt !== undefined, ...(crypt ? { method: crypt[0], cryptDevice: crypt[1] } : {}) });
     }
-    if (Array.isArray(n.children)) for (const c of n.children) walk(c as Node, method, fstype, depth + 1);
+    if (Array.isArray(n.children)) for (const c of n.children) walk(c as Node, crypt, fstype, depth + 1);
   };
   for (const d of devices) walk(d as Node, undefined, '', 0);
   return out;

@@ -67,7 +67,7 @@ describe('linux parsers on captured and real-format fixtures', () => {
     expect(luks).toEqual([
       { mount: '/boot/efi', device: 'nvme0n1p1', encrypted: false },
       { mount: '/boot', device: 'nvme0n1p2', encrypted: false },
-      { mount: '/', device: 'vg-root', encrypted: true, method: 'LUKS' },
+      { mount: '/', device: 'vg-root', encrypted: true, method: 'LUKS', cryptDevice: 'nvme0n1p3_crypt' },
     ]);
     expect(parsers['linux.lsblk']!.parse(fixture('linux/lsblk/lsblk-vm-plain.json'))).toEqual([{ mount: '/', device: 'vda', encrypted: false }]);
   });

@@ -142,6 +142,7 @@ describe('Linux sources on a fixture machine', () => {
       commands: {
         'lsblk -J -o NAME,TYPE,FSTYPE,MOUNTPOINT': { stdout: fixture('linux/lsblk/lsblk-luks-lvm.json') },
         'timedatectl show': { stdout: fixture('linux/timedatectl/timedatectl-show-synced.txt') },
+        'cryptsetup status nvme0n1p3_crypt': { stdout: fixture('linux/cryptsetup/cryptsetup-status-luks2.txt') },
       },
       files: {
         '/etc/login.defs': fixture('linux/login-defs/login.defs-debian12').replace('PASS_MAX_DAYS\t99999', 'PASS_MAX_DAYS\t90'),
@@ -160,7 +161,15 @@ describe('Linux sources on a fixture machine', () => {
     const errors = new ProbeErrors();
     const { hardening: h, role } = await readLinuxHardening(host, errors, procs('sshd', 'auditd', 'systemd-timesyn'));
     expect(role).toBe('workstation');
-    expect(h.diskEncryption).toMatchObject({ enabled: true });
+    expect(h.diskEncryption).toEqual({
+      enabled: true,
+      volumes: [
+        { mount: '/boot/efi', encrypted: false },
+        { mount: '/boot', encrypted: false },
+        { mount: '/', encrypted: true, method: 'LUKS2 aes-xts-plain64' },
+      ],
+      source: 'lsblk -J -o NAME,TYPE,FSTYPE,MOUNTPOINT, cryptsetup status',
+    });
     expect(h.timeSync).toEqual({ enabled: true, synchronized: true, source: 'timedatectl show' });
     // pam line minlen=14 overrides pwquality.conf minlen=12; all four classes required
     expect(h.passwordPolicy).toMatchObject({ minLength: 14, maxAgeDays: 90, complexity: true, history: 5 });
