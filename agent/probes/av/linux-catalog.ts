@@ -12,12 +12,14 @@ export interface CatalogEntry {
   sensor: boolean;
   installMarkers: string[];
   processes: string[];
+  /** the process names are generic (pmd, startd...): count them only when the vendor's files are present */
+  markerRequired?: boolean;
 }
 
 export const LINUX_AV_CATALOG: CatalogEntry[] = [
   { name: 'CrowdStrike Falcon', vendor: 'CrowdStrike', kind: 'av+edr', sensor: true, installMarkers: ['/opt/CrowdStrike/falconctl'], processes: ['falcon-sensor'] },
   { name: 'SentinelOne', vendor: 'SentinelOne', kind: 'av+edr', sensor: true, installMarkers: ['/opt/sentinelone/bin/sentinelctl'], processes: ['s1-agent', 's1-orchestrator', 's1-scanner'] },
-  { name: 'Cortex XDR', vendor: 'Palo Alto Networks', kind: 'av+edr', sensor: true, installMarkers: ['/opt/traps/bin/cytool'], processes: ['pmd', 'dypd', 'authorized'] },
+  { name: 'Cortex XDR', vendor: 'Palo Alto Networks', kind: 'av+edr', sensor: true, installMarkers: ['/opt/traps/bin/cytool'], processes: ['pmd', 'dypd', 'authorized'], markerRequired: true },
   { name: 'Elastic Defend', vendor: 'Elastic', kind: 'av+edr', sensor: true, installMarkers: ['/opt/Elastic/Endpoint/elastic-endpoint'], processes: ['elastic-endpoint'] },
   { name: 'Elastic Agent', vendor: 'Elastic', kind: 'edr', sensor: true, installMarkers: ['/opt/Elastic/Agent/elastic-agent'], processes: ['elastic-agent'] },
   { name: 'Wazuh agent', vendor: 'Wazuh', kind: 'edr', sensor: true, installMarkers: ['/var/ossec/bin/wazuh-control'], processes: ['wazuh-agentd', 'wazuh-syscheckd', 'wazuh-modulesd'] },
@@ -25,8 +27,8 @@ export const LINUX_AV_CATALOG: CatalogEntry[] = [
   { name: 'Trend Micro Deep Security Agent', vendor: 'Trend Micro', kind: 'av+edr', sensor: true, installMarkers: ['/opt/ds_agent/ds_agent'], processes: ['ds_agent'] },
   { name: 'Bitdefender GravityZone', vendor: 'Bitdefender', kind: 'av+edr', sensor: true, installMarkers: ['/opt/bitdefender-security-tools/bin/bduitool'], processes: ['bdsecd', 'epagng'] },
   { name: 'VMware Carbon Black Cloud', vendor: 'VMware', kind: 'av+edr', sensor: true, installMarkers: ['/opt/carbonblack/psc/bin/repcli'], processes: ['cbagentd'] },
-  { name: 'ESET Server Security', vendor: 'ESET', kind: 'av', sensor: true, installMarkers: ['/opt/eset/efs/bin/odscan'], processes: ['oaeventd', 'startd'] },
-  { name: 'Kaspersky Endpoint Security', vendor: 'Kaspersky', kind: 'av+edr', sensor: true, installMarkers: ['/opt/kaspersky/kesl/bin/kesl-control'], processes: ['kesl', 'wdserver'] },
+  { name: 'ESET Server Security', vendor: 'ESET', kind: 'av', sensor: true, installMarkers: ['/opt/eset/efs/bin/odscan'], processes: ['oaeventd', 'startd'], markerRequired: true },
+  { name: 'Kaspersky Endpoint Security', vendor: 'Kaspersky', kind: 'av+edr', sensor: true, installMarkers: ['/opt/kaspersky/kesl/bin/kesl-control'], processes: ['kesl', 'wdserver'], markerRequired: true },
   { name: 'Trellix Endpoint Security', vendor: 'Trellix', kind: 'av', sensor: true, installMarkers: ['/opt/McAfee/ens/tp/bin/mfetpcli'], processes: ['mfetpd', 'mfeespd'] },
 ];
 

@@ -120,7 +120,7 @@ export async function readLinuxAv(host: HostAccess, procs: ProcessSnapshot | und
     const installed = (await Promise.all(entry.installMarkers.map((m) => host.exists(m)))).some(Boolean);
     if (!installed && !isRunning) continue;
     // A generic process name (e.g. Cortex's "pmd") only counts together with the vendor's install marker.
-    if (!installed && entry.processes.every((n) => n.length < 5)) continue;
+    if (!installed && entry.markerRequired) continue;
     const p: ProductFacts = {
       name: entry.name,
       vendor: entry.vendor,

@@ -239,6 +239,20 @@ describe('Linux sources on a fixture machine', () => {
     expect(av.reasons).toContain('Microsoft Defender for Endpoint: passive mode and no other active antivirus');
   });
 
+  it('AV: a generic process name alone is not a product; with the vendor files it is', async () => {
+    expect((await readLinuxAv(fakeHost({}), procs('pmd', 'authorized'), { maxSignatureAgeHours: 48, now: new Date() })).products).toEqual([]);
+    const withMarker = await readLinuxAv(fakeHost({ files: { '/opt/traps/bin/cytool': '' } }), procs('pmd'), { maxSignatureAgeHours: 48, now: new Date() });
+    expect(withMarker.products.map((p) => [p.name, p.running])).toEqual([['Cortex XDR', true]]);
+    expect(withMarker.status).toBe('protected');
+  });
+
+  it('AV: Wazuh alone watches but does not block: degraded, and a disconnected agent says so', async () => {
+    const host = fakeHost({ files: { '/var/ossec/bin/wazuh-control': '', '/var/ossec/var/run/wazuh-agentd.state': "status='disconnected'\n" } });
+    const av = await readLinuxAv(host, procs('wazuh-agentd'), { maxSignatureAgeHours: 48, now: new Date() });
+    expect(av.status).toBe('degraded');
+    expect(av.reasons).toEqual(['Wazuh agent: not connected to the Wazuh manager (disconnected)', 'Wazuh agent: monitoring/EDR only, does not block malware']);
+  });
+
   it('AV: nothing installed is unprotected; an unreadable process list is unknown', async () => {
     expect((await readLinuxAv(fakeHost({}), procs('bash'), { maxSignatureAgeHours: 48, now: new Date() })).status).toBe('unprotected');
     expect((await readLinuxAv(fakeHost({}), undefined, { maxSignatureAgeHours: 48, now: new Date() })).status).toBe('unknown');
