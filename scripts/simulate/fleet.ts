@@ -77,6 +77,12 @@ export class FleetStats {
   needPosture = 0;
   seqResynced = 0;
 
+  /** Starts latency measurement afresh (benchmarks leave the ramp-up out of their percentiles). */
+  resetLatency(): void {
+    for (const h of Object.values(this.latency)) h.reset();
+    this.window.reset();
+  }
+
   error(code: string): void {
     this.errors[code] = (this.errors[code] ?? 0) + 1;
   }
@@ -176,7 +182,8 @@ export class Fleet {
         const id = newIdentity(i);
         const { profile } = machineProfile(o.seed, i);
         const body = enrollBody(o.token!, id.privateKey, id.publicKeyB64, { hostname: profile.hostname, hardwareId: profile.hardwareId, platform: profile.platform });
-        for (let attempt = 0; ; attempt++) {
+        const giveUpAt = Date.now() + 10 * 60_000;
+        for (;;) {
           const t0 = performance.now();
           this.stats.sent.enroll++;
           const res = await postJson(pools[i % spread]!, '/api/v1/enroll', body);
@@ -189,7 +196,7 @@ export class Fleet {
           }
           const code = String(res.body.code ?? `http_${res.status}`);
           this.stats.error(`enroll:${code}`);
-          if (res.status === 429 && attempt < 20) {
+          if (res.status === 429 && Date.now() < giveUpAt) {
             await sleep(Math.min(60_000, Number(res.body.retryAfterMs ?? 1000)));
             continue;
           }
@@ -332,6 +339,11 @@ export class Fleet {
 
   get inFlight(): number {
     return this.inflight;
+  }
+
+  /** The enrolled identities in index order (benchmarks pre-sign requests with them). */
+  identitiesInOrder(): SimIdentity[] {
+    return this.agents.map((a) => a.id);
   }
 
   /** Agents due but waiting for a free request slot: grows when the collector cannot keep up. */

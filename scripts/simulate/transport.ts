@@ -31,8 +31,7 @@ export function makePool(serverUrl: string, o: PoolOptions): Pool {
     keepAliveMaxTimeout: 600_000,
     headersTimeout: 30_000,
     bodyTimeout: 30_000,
-    // undici passes connect options on to net.connect, which takes localAddress.
-    ...(o.localAddress ? { connect: { localAddress: o.localAddress } as Pool.Options['connect'] } : {}),
+    ...(o.localAddress ? { localAddress: o.localAddress } : {}),
   });
 }
 

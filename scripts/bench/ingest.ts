@@ -1,0 +1,156 @@
+// Ingest throughput: signed posture reports and heartbeats per second through the real collector, against the
+// same requests (same bodies, same headers) through a bare fastify JSON endpoint: the HTTP stack's own limit.
+// The server under test runs alone on core 0, this load generator on the other core(s); every request is
+// signed before the clock starts.
+// Usage: npx tsx scripts/bench/ingest.ts [--quick] [--agents N] [--concurrency C]
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { postureHash } from '../../protocol/index.js';
+import { Fleet, DEFAULTS } from '../simulate/fleet.js';
+import { buildPosture, evolve, machineProfile } from '../simulate/profile.js';
+import { Rng } from '../simulate/rng.js';
+import { signReport, type SignedBody } from '../simulate/transport.js';
+import { runLoad, type LoadResult } from './lib/load.js';
+import { coreSplit, createTokenFile, machineDescription, pinSelf, procStat, readToken, startBareServer, startCollector, type ServerProcess } from './lib/processes.js';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, agents: { type: 'string' }, concurrency: { type: 'string' }, keep: { type: 'boolean' } } });
+const quick = values.quick ?? false;
+const AGENTS = Number(values.agents ?? (quick ? 300 : 2000));
+const CONCURRENCY = Number(values.concurrency ?? 32);
+const UNCHANGED_ROUNDS = quick ? 3 : 5;
+const HEARTBEAT_ROUNDS = quick ? 10 : 20;
+const SEED = 'bench-ingest';
+
+interface Phase {
+  name: string;
+  rounds: SignedBody[][];
+}
+
+function buildPhases(ids: { agentId: string | null; privateKey: import('node:crypto').KeyObject }[]): Phase[] {
+  const changed: SignedBody[][] = [];
+  const unchanged: SignedBody[][] = [];
+  const heartbeats: SignedBody[][] = [];
+  const now = Date.now();
+  const machines = ids.map((id, i) => ({ id, ...machineProfile(SEED, i), rng: Rng.from('ingest', i), seq: 0, hash: '' }));
+  const posture = (m: (typeof machines)[number]) => {
+    const seq = ++m.seq;
+    const p = buildPosture(m.profile, m.state, m.id.agentId!, seq, now, m.rng);
+    m.hash = postureHash(p);
+    return signReport(m.id.agentId!, m.id.privateKey, seq, JSON.stringify({ kind: 'posture', seq, postureHash: m.hash, posture: p }));
+  };
+  // One round = one request per agent; an agent's next round is sent only after its previous one was answered.
+  changed.push(machines.map(posture)); // first posture: evaluated, findings stored
+  changed.push(
+    machines.map((m) => {
+      evolve(m.profile, m.state, m.rng, 1, now); // a real change: evaluated again
+      return posture(m);
+    }),
+  );
+  for (let r = 0; r < UNCHANGED_ROUNDS; r++) unchanged.push(machines.map(posture));
+  for (let r = 0; r < HEARTBEAT_ROUNDS; r++) {
+    heartbeats.push(
+      machines.map((m) => {
+        const seq = ++m.seq;
+        return signReport(m.id.agentId!, m.id.privateKey, seq, JSON.stringify({ kind: 'heartbeat', seq, postureHash: m.hash, uptimeSec: 3600 + r * 60 }));
+      }),
+    );
+  }
+  return [
+    { name: 'posture, changed (policy evaluated)', rounds: changed },
+    { name: 'posture, unchanged (hash only)', rounds: unchanged },
+    { name: 'heartbeat', rounds: heartbeats },
+  ];
+}
+
+async function measure(server: ServerProcess, phases: Phase[]): Promise<(LoadResult & { cpuPerReqMs: number })[]> {
+  const out = [];
+  for (const ph of phases) {
+    const before = procStat(server.pid);
+    const r = await runLoad(server.url, ph.rounds, CONCURRENCY);
+    const after = procStat(server.pid);
+    out.push({ ...r, cpuPerReqMs: ((after.cpuSec - before.cpuSec) * 1000) / r.requests });
+  }
+  return out;
+}
+
+const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+async function main() {
+  const cores = coreSplit();
+  pinSelf(cores.load);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'soclite-bench-ingest-'));
+  const dataDir = path.join(dir, 'data');
+  console.log(`ingest benchmark${quick ? ' (quick)' : ''}: ${AGENTS} agents, ${CONCURRENCY} requests in flight over keep-alive connections`);
+  console.log(`machine: ${machineDescription()}`);
+  console.log(`cores: server under test on ${cores.server ?? 'any'}, load generator on ${cores.load ?? 'any'}`);
+  console.log(`load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other work on the machine skews every figure)`);
+  // BENCH_CPU_PROF=dir writes a V8 CPU profile of the collector there (node --cpu-prof) for finding hot spots.
+  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const collector = await startCollector({ dataDir, port: 0, cores: cores.server, nodeArgs });
+  let results: Awaited<ReturnType<typeof measure>>;
+  let bare: Awaited<ReturnType<typeof measure>>;
+  let phases: Phase[];
+  try {
+    const token = readToken(createTokenFile(dataDir, path.join(dir, 'token')));
+    const fleet = new Fleet({
+      ...DEFAULTS,
+      server: collector.url,
+      token,
+      agents: AGENTS,
+      seed: SEED,
+      rampSec: 0,
+      log: (l) => console.log('  ' + l),
+    });
+    const t0 = performance.now();
+    await fleet.enroll();
+    console.log(`enrolled ${AGENTS} agents in ${fmt((performance.now() - t0) / 1000, 1)} s (${fmt(AGENTS / ((performance.now() - t0) / 1000))}/s)`);
+    phases = buildPhases(fleet.identitiesInOrder());
+    results = await measure(collector, phases);
+    const mem = procStat(collector.pid);
+    console.log(`collector RSS after the run: ${fmt(mem.rssBytes / 2 ** 20)} MiB`);
+  } finally {
+    await collector.stop();
+  }
+  const bareServer = await startBareServer({ port: 0, cores: cores.server });
+  try {
+    bare = await measure(bareServer, phases);
+  } finally {
+    await bareServer.stop();
+  }
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+
+  console.log('');
+  console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log('kind                                  requests   collector/s   bare/s   ratio   p50 ms (c/b)   p99 ms (c/b)   CPU ms/req (c/b)   CPU ratio');
+  const rows = [];
+  for (let i = 0; i < phases.length; i++) {
+    const c = results[i]!;
+    const b = bare[i]!;
+    const ratio = c.perSec / b.perSec;
+    // CPU time per request (from /proc) is the steadier ratio when other work shares the machine.
+    const cpuRatio = b.cpuPerReqMs / c.cpuPerReqMs;
+    rows.push({
+      kind: phases[i]!.name,
+      requests: c.requests,
+      collectorPerSec: Math.round(c.perSec),
+      barePerSec: Math.round(b.perSec),
+      ratio: Math.round(ratio * 1000) / 1000,
+      cpuRatio: Math.round(cpuRatio * 1000) / 1000,
+      p50Ms: [c.p50Ms, b.p50Ms],
+      p99Ms: [c.p99Ms, b.p99Ms],
+      cpuMsPerReq: [c.cpuPerReqMs, b.cpuPerReqMs],
+      errors: c.errors,
+    });
+    console.log(
+      `${phases[i]!.name.padEnd(36)} ${String(c.requests).padStart(9)} ${fmt(c.perSec).padStart(12)} ${fmt(b.perSec).padStart(8)} ${(fmt(ratio * 100) + '%').padStart(7)}   ${`${fmt(c.p50Ms, 1)}/${fmt(b.p50Ms, 1)}`.padStart(12)}   ${`${fmt(c.p99Ms, 1)}/${fmt(b.p99Ms, 1)}`.padStart(12)}   ${`${fmt(c.cpuPerReqMs, 3)}/${fmt(b.cpuPerReqMs, 3)}`.padStart(16)}   ${(fmt(cpuRatio * 100) + '%').padStart(8)}`,
+    );
+    if (Object.keys(c.errors).length) console.log(`  collector errors: ${JSON.stringify(c.errors)}`);
+  }
+  console.log(`\nresult: ${JSON.stringify({ bench: 'ingest', quick, agents: AGENTS, concurrency: CONCURRENCY, rows })}`);
+  const failed = rows.some((r) => Object.keys(r.errors).length > 0);
+  process.exitCode = failed ? 1 : 0;
+}
+
+await main();

@@ -1,0 +1,106 @@
+// Child processes for the benchmarks: the real collector (or a bare fastify server) pinned to its own core,
+// enrollment tokens, and CPU/RSS read from /proc/<pid>/stat so the figures are the collector's own.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const CLI = path.join(ROOT, 'cli', 'main.ts');
+
+/** Cores to use: the server gets core 0, the load generator the others (taskset when there is more than one). */
+export function coreSplit(): { server: string | null; load: string | null } {
+  const n = cpus().length;
+  const hasTaskset = existsSync('/usr/bin/taskset') || existsSync('/bin/taskset');
+  if (n < 2 || !hasTaskset) return { server: null, load: null };
+  return { server: '0', load: n === 2 ? '1' : `1-${n - 1}` };
+}
+
+/** Pins this process (the load generator) to the given cores. */
+export function pinSelf(cores: string | null): void {
+  if (cores) execFileSync('taskset', ['-a', '-cp', cores, String(process.pid)], { stdio: 'ignore' });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+function spawnPinned(cores: string | null, args: string[], env: Record<string, string>): ChildProcess {
+  const [cmd, argv] = cores ? ['taskset', ['-c', cores, process.execPath, ...args]] : [process.execPath, args];
+  return spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function waitForUrl(child: ChildProcess, re: RegExp, what: string): Promise<{ url: string; output: () => string }> {
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const m = re.exec(out);
+    if (m) return { url: m[1]!, output: () => out };
+    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}):\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not start within 60 s:\n${out}`);
+}
+
+export async function startCollector(o: { dataDir: string; port: number; cores: string | null; env?: Record<string, string>; nodeArgs?: string[] }): Promise<ServerProcess> {
+  const child = spawnPinned(o.cores, [...(o.nodeArgs ?? []), '--import', 'tsx', CLI, 'collector', '--data-dir', o.dataDir, '--port', String(o.port)], {
+    SOCLITE_LOG_LEVEL: 'warn',
+    ...o.env,
+  });
+  const { url, output } = await waitForUrl(child, /^URL: (\S+)$/m, 'collector');
+  return { child, pid: child.pid!, url, output, stop: () => stopChild(child) };
+}
+
+export async function startBareServer(o: { port: number; cores: string | null }): Promise<ServerProcess> {
+  const child = spawnPinned(o.cores, ['--import', 'tsx', path.join(ROOT, 'scripts', 'bench', 'lib', 'bare-server.ts'), String(o.port)], {});
+  const { url, output } = await waitForUrl(child, /^URL: (\S+)$/m, 'bare fastify server');
+  return { child, pid: child.pid!, url, output, stop: () => stopChild(child) };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Creates an enrollment token with the CLI and writes it to a 0600 file; returns the file. */
+export function createTokenFile(dataDir: string, file: string, maxUses = 1_000_000): string {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', CLI, 'token', 'create', '--unit', 'default', '--max-uses', String(maxUses), '--data-dir', dataDir], {
+    cwd: ROOT,
+    env: { ...process.env, SOCLITE_LOG_LEVEL: 'warn' },
+  }).toString();
+  writeFileSync(file, out.trim().split('\n').pop()! + '\n', { mode: 0o600 });
+  return file;
+}
+
+export function readToken(file: string): string {
+  return readFileSync(file, 'utf8').trim();
+}
+
+const CLK_TCK = 100; // USER_HZ on Linux
+
+/** utime+stime (seconds) and RSS (bytes) of a process, from /proc/<pid>/stat. */
+export function procStat(pid: number): { cpuSec: number; rssBytes: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): utime is field 14, stime 15, rss 24 (pages).
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  const rssPages = Number(fields[21]);
+  return { cpuSec: (utime + stime) / CLK_TCK, rssBytes: rssPages * 4096 };
+}
+
+export function machineDescription(): string {
+  const mem = readFileSync('/proc/meminfo', 'utf8').match(/MemTotal:\s+(\d+)/);
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mem ? Math.round(Number(mem[1]) / 1024 / 1024) : '?'} GB RAM, Node ${process.version}`;
+}

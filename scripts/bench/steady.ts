@@ -1,0 +1,140 @@
+// Steady state: N simulated agents (60 s heartbeats, a full posture every 15 min, realistic changes, detections
+// and silences) against the real collector for several minutes. Reports the collector's CPU (from
+// /proc/<pid>/stat), peak RSS, p99 ingest latency seen by the agents, SQLite bytes per agent, and how long the
+// dashboard's first agents page, the overview and the compliance summary take with that fleet.
+// Usage: npx tsx scripts/bench/steady.ts [--quick] [--agents N] [--minutes M] [--dir D]
+// The data dir and the agents' identities are kept in --dir (default: $TMPDIR/soclite-bench-steady-N), so a
+// second run skips enrolling 100,000 agents.
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Fleet, DEFAULTS } from '../simulate/fleet.js';
+import { coreSplit, createTokenFile, machineDescription, pinSelf, procStat, readToken, startCollector } from './lib/processes.js';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, agents: { type: 'string' }, minutes: { type: 'string' }, dir: { type: 'string' }, heartbeat: { type: 'string' }, 'posture-every': { type: 'string' } },
+});
+const quick = values.quick ?? false;
+const AGENTS = Number(values.agents ?? (quick ? 2000 : 100_000));
+const MINUTES = Number(values.minutes ?? (quick ? 0.5 : 5));
+const HEARTBEAT = Number(values.heartbeat ?? 60);
+const POSTURE_EVERY = Number(values['posture-every'] ?? 900);
+const RAMP = quick ? 15 : HEARTBEAT;
+const dir = values.dir ?? path.join(os.tmpdir(), `soclite-bench-steady-${AGENTS}`);
+const SEED = 'bench-steady';
+
+const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+const fileSize = (f: string) => (existsSync(f) ? statSync(f).size : 0);
+
+async function timeGet(url: string, cookie: string, p: string, times = 5): Promise<{ status: number; medianMs: number; maxMs: number }> {
+  const ms: number[] = [];
+  let status = 0;
+  for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    const res = await fetch(new URL(p, url), { headers: { cookie } });
+    await res.arrayBuffer();
+    ms.push(performance.now() - t0);
+    status = res.status;
+  }
+  ms.sort((a, b) => a - b);
+  return { status, medianMs: ms[Math.floor(ms.length / 2)]!, maxMs: ms[ms.length - 1]! };
+}
+
+async function main() {
+  const cores = coreSplit();
+  pinSelf(cores.load);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dataDir = path.join(dir, 'data');
+  console.log(`steady-state benchmark${quick ? ' (quick)' : ''}: ${AGENTS} agents, heartbeat ${HEARTBEAT}s, posture every ${POSTURE_EVERY}s, ramp ${RAMP}s, measured ${MINUTES} min`);
+  console.log(`machine: ${machineDescription()}; collector on core ${cores.server ?? 'any'}, simulator on ${cores.load ?? 'any'}`);
+  console.log(`data and identities: ${dir}`);
+  console.log(`load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const collector = await startCollector({ dataDir, port: 0, cores: cores.server, nodeArgs });
+  try {
+    const pwFile = path.join(dir, 'admin-password');
+    const pw = /^admin password: (\S+)$/m.exec(collector.output())?.[1];
+    if (pw) writeFileSync(pwFile, pw + '\n', { mode: 0o600 });
+    const tokenFile = path.join(dir, 'token');
+    if (!existsSync(tokenFile)) createTokenFile(dataDir, tokenFile);
+    const fleet = new Fleet({
+      ...DEFAULTS,
+      server: collector.url,
+      token: readToken(tokenFile),
+      agents: AGENTS,
+      seed: SEED,
+      heartbeatSec: HEARTBEAT,
+      postureEverySec: POSTURE_EVERY,
+      rampSec: RAMP,
+      identityFile: path.join(dir, 'identities.json'),
+      log: (l) => console.log('  ' + l),
+    });
+    const t0 = performance.now();
+    const ids = await fleet.enroll();
+    console.log(`agents: ${ids.reused} reused, ${ids.enrolled} enrolled in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+    fleet.start();
+    // Warm-up: the ramp plus one heartbeat interval, so every agent has made first contact (and sent its
+    // first posture when the collector asked for one) before measuring.
+    const warmupSec = RAMP + HEARTBEAT;
+    console.log(`warming up for ${warmupSec} s...`);
+    await sleep(warmupSec * 1000);
+    fleet.stats.resetLatency();
+    const sentBefore = { ...fleet.stats.sent };
+    const cpu0 = procStat(collector.pid);
+    const start = performance.now();
+    let peakRss = cpu0.rssBytes;
+    const samples: string[] = [];
+    while (performance.now() - start < MINUTES * 60_000) {
+      await sleep(5000);
+      const s = procStat(collector.pid);
+      peakRss = Math.max(peakRss, s.rssBytes);
+      const el = (performance.now() - start) / 1000;
+      const line = `  t=${fmt(el)}s collector CPU ${fmt(((s.cpuSec - cpu0.cpuSec) / el) * 100, 1)}% RSS ${fmt(s.rssBytes / 2 ** 20)} MiB p99 ${fmt(fleet.stats.window.percentile(99), 1)} ms queued ${fleet.queued}`;
+      samples.push(line);
+      console.log(line);
+      fleet.stats.window.reset();
+    }
+    const cpu1 = procStat(collector.pid);
+    const seconds = (performance.now() - start) / 1000;
+    const summary = fleet.stats.summary();
+    const sent = (k: 'heartbeat' | 'posture' | 'events') => fleet.stats.sent[k] - sentBefore[k];
+    const cpuPct = ((cpu1.cpuSec - cpu0.cpuSec) / seconds) * 100;
+
+    // Dashboard API with the whole fleet in the database.
+    const login = await fetch(new URL('/api/v1/session', collector.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: readFileSync(pwFile, 'utf8').trim() }),
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const api = login.ok
+      ? {
+          agents: await timeGet(collector.url, cookie, '/api/v1/agents'),
+          overview: await timeGet(collector.url, cookie, '/api/v1/overview'),
+          compliance: await timeGet(collector.url, cookie, '/api/v1/compliance'),
+        }
+      : null;
+    await fleet.stop();
+
+    const dbBytes = fileSize(path.join(dataDir, 'soclite.db')) + fileSize(path.join(dataDir, 'soclite.db-wal'));
+    console.log('');
+    console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    console.log(`reports in the window: ${sent('heartbeat')} heartbeats (${fmt(sent('heartbeat') / seconds, 1)}/s), ${sent('posture')} postures (${fmt(sent('posture') / seconds, 1)}/s), ${sent('events')} event reports; errors ${JSON.stringify(summary.errors)}`);
+    console.log(`collector CPU: ${fmt(cpuPct, 1)} % of one core (target < 100 %)`);
+    console.log(`collector peak RSS: ${fmt(peakRss / 2 ** 20)} MiB (target < 1536 MiB)`);
+    console.log(`ingest latency seen by agents: p50 ${fmt(summary.latency.reports.p50Ms ?? NaN, 1)} ms, p99 ${fmt(summary.latency.reports.p99Ms ?? NaN, 1)} ms (target p99 < 50 ms)`);
+    console.log(`SQLite: ${fmt(dbBytes / 2 ** 20, 1)} MiB, ${fmt(dbBytes / AGENTS)} bytes per agent`);
+    if (api) {
+      for (const [name, r] of Object.entries(api)) console.log(`GET ${name}: HTTP ${r.status}, median ${fmt(r.medianMs, 1)} ms, max ${fmt(r.maxMs, 1)} ms (target < 200 ms)`);
+    } else console.log(`dashboard API not measured: login failed (${login.status})`);
+    console.log(
+      `\nresult: ${JSON.stringify({ bench: 'steady', quick, agents: AGENTS, heartbeatSec: HEARTBEAT, postureEverySec: POSTURE_EVERY, seconds, cpuPct, peakRssBytes: peakRss, latency: summary.latency, errors: summary.errors, dbBytes, bytesPerAgent: dbBytes / AGENTS, api })}`,
+    );
+  } finally {
+    await collector.stop();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+await main();
