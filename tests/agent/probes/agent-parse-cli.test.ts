@@ -1,7 +1,7 @@
 // `soclite agent parse <parser-id> <file>`: normalized JSON on stdout and exit 0; unknown id or garbage
 // input: exit 1 with a clear message on stderr; --help lists the parser ids. Run as a real child process.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +39,7 @@ describe('soclite agent parse', () => {
     const f = path.join(dir, 'garbage.txt');
     writeFileSync(f, 'this is not apt output\n');
     const r = await soclite(['agent', 'parse', 'linux.apt-upgradable', f]);
+    rmSync(dir, { recursive: true, force: true });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not valid input.*line 1: not an "apt list --upgradable" entry/);
   });

@@ -1,7 +1,7 @@
 // The systemd unit must be one systemd accepts, and must grant exactly what the Linux probes need to read:
 // other processes' socket fds (CAP_SYS_PTRACE), any file (CAP_DAC_READ_SEARCH), firewall rules (CAP_NET_ADMIN).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,8 +17,12 @@ describe('deploy/systemd/soclite-agent.service', () => {
     const copy = path.join(dir, 'soclite-agent.service');
     writeFileSync(copy, unit.replace('ExecStart=/usr/bin/soclite ', `ExecStart=${process.execPath} `));
     // verify prints problems on stderr and exits non-zero on errors
-    const out = execFileSync('systemd-analyze', ['verify', copy], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    expect(out).toBe('');
+    try {
+      const out = execFileSync('systemd-analyze', ['verify', copy], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(out).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs the agent with its state dir and only the capabilities the probes need', () => {
