@@ -6,10 +6,12 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import type { CollectorService } from '../service.js';
 import { registerRawJsonParser } from './raw-json.js';
+import { validatorCompiler } from './validators.js';
 import { registerErrorHandling } from './error-handler.js';
 import { agentProtocolRoutes } from './routes/agent-protocol.js';
 import { sessionRoutes } from './routes/session.js';
 import { agentRoutes } from './routes/agents.js';
+import { complianceRoutes } from './routes/compliance.js';
 import { systemRoutes } from './routes/system.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { overviewRoutes } from './routes/overview.js';
@@ -40,11 +42,10 @@ export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> 
   const app = Fastify({
     loggerInstance: o.logger,
     bodyLimit: o.service.config.server.bodyLimitBytes,
-    // Unknown fields must be refused, not silently dropped, and "1" is not a number.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
     ...(o.https ? { https: o.https } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
 
+  app.setValidatorCompiler(validatorCompiler);
   registerRawJsonParser(app);
   registerErrorHandling(app, o.service);
   const limits = resolveLimits(o.limits);
@@ -76,6 +77,7 @@ export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> 
       await api.register(tokenRoutes, { service: o.service });
       await api.register(unitRoutes, { service: o.service });
       await api.register(auditRoutes, { service: o.service });
+      await api.register(complianceRoutes, { service: o.service });
       await api.register(alertRoutes, { service: o.service });
       await api.register(evidenceRoutes, { service: o.service });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

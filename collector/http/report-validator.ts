@@ -1,11 +1,10 @@
 // Validates a report against the schema of its own kind, so an error names the real problem ("posture/host
 // must have property hostname") instead of four failed union branches.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { strictAjv as ajv } from './validators.js';
 import { EventsReport, GoodbyeReport, HeartbeatReport, PostureReport, type Report } from '../../protocol/index.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-export const ajv = addFormats(new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, removeAdditional: false, strict: false }));
+export { ajv };
 
 const byKind: Record<string, ValidateFunction> = {
   posture: ajv.compile(PostureReport),

@@ -4,7 +4,7 @@ import type { Db } from './database.js';
 import type { AgentRecord, AgentWithPosture, LivenessState } from '../fleet/types.js';
 import type { AgentEvent, Posture } from '../../protocol/index.js';
 
-interface AgentRow {
+export interface AgentRow {
   id: string;
   unit_id: string;
   public_key: string;
@@ -27,7 +27,7 @@ interface AgentRow {
   retired_at: string | null;
 }
 
-const toAgent = (r: AgentRow): AgentRecord => ({
+export const toAgent = (r: AgentRow): AgentRecord => ({
   id: r.id,
   unitId: r.unit_id,
   publicKey: r.public_key,
@@ -108,6 +108,12 @@ export class AgentRepository {
       liveness: db.prepare(
         `SELECT id, state, last_seen_at, enrolled_at, state_since FROM agents WHERE state NOT IN ('retired')`,
       ),
+      // Only agents silent since before the cutoff can move along online -> late -> offline -> missing: with
+      // 100,000 agents the timer then materialises the few silent ones, not every row every few seconds.
+      silentSince: db.prepare(
+        `SELECT id, state, last_seen_at, state_since FROM agents
+         WHERE state IN ('online', 'late', 'offline') AND last_seen_at IS NOT NULL AND last_seen_at <= ?`,
+      ),
     };
   }
 
@@ -174,6 +180,16 @@ export class AgentRepository {
     return (this.stmts.liveness.all() as { id: string; state: string; last_seen_at: string | null; state_since: string }[]).map(
       (r) => ({ id: r.id, state: r.state as LivenessState, lastSeenAt: r.last_seen_at, stateSince: r.state_since }),
     );
+  }
+
+  /** Agents that may change liveness state: not stopped/retired/missing and silent since `cutoffIso` or longer. */
+  silentSince(cutoffIso: string): { id: string; state: LivenessState; lastSeenAt: string | null; stateSince: string }[] {
+    return (this.stmts.silentSince.all(cutoffIso) as { id: string; state: string; last_seen_at: string | null; state_since: string }[]).map((r) => ({
+      id: r.id,
+      state: r.state as LivenessState,
+      lastSeenAt: r.last_seen_at,
+      stateSince: r.state_since,
+    }));
   }
 
   list(q: AgentListQuery): { total: number; items: AgentRecord[] } {

@@ -2,7 +2,8 @@
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { UnitRepository } from './units.js';
 import { TokenRepository } from './tokens.js';
-import { AgentRepository } from './agents.js';
+import { AgentRepository, toAgent, type AgentRow } from './agents.js';
+import { listAgents, type AgentListFilter } from './agent-list.js';
 import { UserRepository } from './users.js';
 import { ComplianceRepository } from './compliance.js';
 import { SettingsRepository } from './settings.js';
@@ -17,6 +18,8 @@ export interface Store {
   compliance: ComplianceRepository;
   settings: SettingsRepository;
   evidence: EvidenceQueries;
+  /** The filtered, sorted, paged agents table. */
+  listAgents(f: AgentListFilter): ReturnType<typeof listAgents>;
   /** Runs fn in one transaction: everything in it is committed together or not at all. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -35,6 +38,7 @@ export function openStore(dataDir: string, opts: OpenOptions = {}): Store {
     compliance: new ComplianceRepository(db),
     settings: new SettingsRepository(db),
     evidence: new EvidenceQueries(db),
+    listAgents: (f) => listAgents(db, f, (r) => toAgent(r as unknown as AgentRow)),
     transaction: <T>(fn: () => T) => db.transaction(fn)(),
     close: () => db.close(),
   };

@@ -150,6 +150,30 @@ describe('compliance evaluation in the collector', () => {
     }
   });
 
+  it('filters, sorts and pages the agents table on the server', async () => {
+    type Page = { total: number; items: { id: string; hostname: string; level: number; avStatus: string; platform: string }[] };
+    const get = async (q: string) => (await api.get<Page>(`/api/v1/agents?${q}`)).body;
+    const all = await get('limit=1000');
+    expect(all.total).toBeGreaterThanOrEqual(3);
+    const failing = await get('failingControl=vn.firewall.enabled');
+    expect(failing.items.length).toBeGreaterThan(0);
+    for (const a of failing.items) {
+      const f = (await findingsOf(a.id)).findings.find((x) => x.controlId === 'vn.firewall.enabled');
+      expect(f?.status).toBe('fail');
+    }
+    const l3 = await get('level=3');
+    expect(l3.items.map((a) => a.level)).toEqual(l3.items.map(() => 3));
+    expect(l3.total).toBeGreaterThan(0);
+    const unknownAv = await get('av=unknown');
+    expect(unknownAv.items.every((a) => a.avStatus === 'unknown')).toBe(true);
+    const asc = await get('sort=enrolledAt&order=asc&limit=1000');
+    const desc = await get('sort=enrolledAt&order=desc&limit=1000');
+    expect(desc.items.map((a) => a.id)).toEqual([...asc.items.map((a) => a.id)].reverse());
+    const page2 = await get('sort=enrolledAt&order=asc&limit=1&offset=1');
+    expect(page2.items.map((a) => a.id)).toEqual([asc.items[1]!.id]);
+    expect((await api.get('/api/v1/agents?limit=abc')).status).toBe(400);
+  });
+
   it('refuses a broken policy edit and keeps the last good policy set', async () => {
     const digest = (await api.get<{ policyDigest: string }>('/api/v1/compliance')).body.policyDigest;
     appendFileSync(join(policyDir, 'vn-nd85-tt12', 'firewall.yaml'), '\n  - id: vn.firewall.enabled\n    broken: [\n');

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ErrorBody } from '../../../protocol/index.js';
 import { LIVENESS_STATES, type AgentRecord } from '../../fleet/types.js';
+import { AGENT_SORT_KEYS, type AgentListFilter } from '../../store/agent-list.js';
 import { reject } from '../../fleet/errors.js';
 import { unitsInScope } from '../../auth/scope.js';
 import type { CollectorService } from '../../service.js';
@@ -36,6 +37,13 @@ const ListQuery = Type.Object(
     state: Type.Optional(Type.Union(LIVENESS_STATES.map((s) => Type.Literal(s)))),
     unit: Type.Optional(Type.String({ maxLength: 64 })),
     q: Type.Optional(Type.String({ maxLength: 255 })),
+    os: Type.Optional(Type.Union([Type.Literal('linux'), Type.Literal('windows'), Type.Literal('darwin'), Type.Literal('other')])),
+    av: Type.Optional(Type.Union([Type.Literal('protected'), Type.Literal('degraded'), Type.Literal('unprotected'), Type.Literal('unknown')])),
+    level: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+    system: Type.Optional(Type.String({ maxLength: 64 })),
+    failingControl: Type.Optional(Type.String({ maxLength: 100 })),
+    sort: Type.Optional(Type.Union(AGENT_SORT_KEYS.map((k) => Type.Literal(k)))),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   },
@@ -54,16 +62,45 @@ export async function agentRoutes(app: FastifyInstance, opts: { service: Collect
         tags: ['agents'],
         summary: 'List agents in the caller’s units',
         querystring: ListQuery,
-        response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(AgentSummary) }), '4xx': ErrorBody },
+        response: {
+          200: Type.Object({ total: Type.Integer(), items: Type.Array(Type.Intersect([AgentSummary, Type.Object({ level: Type.Integer(), avStatus: Type.String() })])) }),
+          '4xx': ErrorBody,
+        },
       },
       preHandler: requireRole(service),
     },
     async (req) => {
-      const q = req.query as { state?: AgentRecord['state']; unit?: string; q?: string; limit?: number; offset?: number };
+      const q = req.query as {
+        state?: AgentRecord['state'];
+        unit?: string;
+        q?: string;
+        os?: string;
+        av?: AgentListFilter['avStatus'];
+        level?: number;
+        system?: string;
+        failingControl?: string;
+        sort?: AgentListFilter['sort'];
+        order?: 'asc' | 'desc';
+        limit?: number;
+        offset?: number;
+      };
       let unitIds = scopeOf(req);
       if (q.unit) unitIds = unitIds.includes(q.unit) ? [q.unit] : [];
-      const res = service.store.agents.list({ unitIds, state: q.state, search: q.q, limit: q.limit ?? 100, offset: q.offset ?? 0 });
-      return { total: res.total, items: res.items.map(summary) };
+      const res = service.store.listAgents({
+        unitIds,
+        state: q.state,
+        search: q.q,
+        platform: q.os,
+        avStatus: q.av,
+        level: q.level,
+        systemId: q.system,
+        failingControl: q.failingControl,
+        sort: q.sort,
+        order: q.order,
+        limit: q.limit ?? 100,
+        offset: q.offset ?? 0,
+      });
+      return { total: res.total, items: res.items.map((a) => ({ ...summary(a), level: a.level, avStatus: a.avStatus })) };
     },
   );
 

@@ -1,0 +1,15 @@
+// Request validation: bodies are JSON and must have the right types as sent ("1" is not a number, unknown fields
+// are refused, never silently dropped); query strings and path parameters are text by nature, so numbers and
+// booleans in them are converted before validation.
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const common = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false } as const;
+
+export const strictAjv = addFormats(new Ajv({ ...common, coerceTypes: false }));
+const textAjv = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
+
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? strictAjv : textAjv).compile(schema as object);
