@@ -99,15 +99,16 @@ export class SqliteEvidenceSource implements EvidenceSource {
   }
 
   async *findings(scope: EvidenceScope): AsyncIterable<EvidenceFinding> {
-    const wanted = new Set(this.levelControls(scope.level).filter((c) => !c.attestation).map((c) => c.id));
+    const wanted = this.levelControls(scope.level).filter((c) => !c.attestation).map((c) => c.id);
+    if (wanted.length === 0) return;
+    const reader = this.store.evidence.findingReader(wanted);
     const at = scope.to.toISOString();
-    for (const m of this.store.evidence.machines(this.filter(scope))) {
-      const current = this.store.evidence.currentFindings(m.id);
+    for (const id of this.store.evidence.machineIds(this.filter(scope))) {
+      const current = reader.current(id);
       // Every evaluation touches all of a machine's rows, so the newest evaluated_at is its last evaluation.
       const lastEvaluation = current.reduce((max, r) => (r.evaluated_at > max ? r.evaluated_at : max), '');
       if (current.length > 0 && lastEvaluation <= at) {
         for (const r of current) {
-          if (!wanted.has(r.control_id)) continue;
           yield {
             agentId: r.agent_id,
             controlId: r.control_id,
@@ -121,8 +122,7 @@ export class SqliteEvidenceSource implements EvidenceSource {
         }
       } else {
         // The ledger keeps the observed value of each transition; "last evaluated" is then that transition's time.
-        for (const r of this.store.evidence.findingsAsOf(m.id, at)) {
-          if (!wanted.has(r.control_id)) continue;
+        for (const r of reader.asOf(id, at)) {
           yield {
             agentId: r.agent_id,
             controlId: r.control_id,
@@ -139,9 +139,8 @@ export class SqliteEvidenceSource implements EvidenceSource {
   }
 
   async *history(scope: EvidenceScope): AsyncIterable<HistoryTransition> {
-    const wanted = new Set(this.levelControls(scope.level).map((c) => c.id));
-    for (const r of this.store.evidence.history(this.filter(scope), scope.from?.toISOString(), scope.to.toISOString())) {
-      if (!wanted.has(r.control_id)) continue;
+    const wanted = this.levelControls(scope.level).map((c) => c.id);
+    for (const r of this.store.evidence.history(this.filter(scope), wanted, scope.from?.toISOString(), scope.to.toISOString())) {
       yield {
         agentId: r.agent_id,
         controlId: r.control_id,

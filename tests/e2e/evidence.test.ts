@@ -76,7 +76,8 @@ let url: string;
 let admin: User;
 let adminPassword: string;
 let realAgentId: string;
-const sims: Record<string, { id: string; send: (p: Posture) => Promise<void> }> = {};
+type Sim = { id: string; send: (p: Posture) => Promise<void> };
+const sims = {} as Record<'server' | 'weak' | 'north', Sim>;
 let beforeBreak: string;
 let afterBreak: string;
 
