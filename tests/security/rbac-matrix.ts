@@ -9,6 +9,7 @@ const STAFF: Role[] = ['admin', 'it_staff'];
 const ADMIN: Role[] = ['admin'];
 const AUDIT_READERS: Role[] = ['admin', 'auditor'];
 const ALERT_ACTORS: Role[] = ['admin', 'it_staff', 'incident_responder'];
+const EXPORTERS: Role[] = ['admin', 'auditor', 'it_staff'];
 
 /** What a matrix request may use: fixtures in unit north (in scope) and south (out of scope). */
 export interface MatrixContext {
@@ -19,6 +20,8 @@ export interface MatrixContext {
   freshUser(unit: 'north' | 'south'): Promise<string>;
   user: { north: string; south: string };
   freshApiToken(unit: 'north' | 'south'): Promise<string>;
+  /** Evidence export jobs started in beforeAll, one per unit. */
+  exportJob: { north: string; south: string };
   /** A fresh open alert on an agent of the unit (raised through the alert service). */
   freshAlert(unit: 'north' | 'south'): string;
   unique(prefix: string): string;
@@ -46,6 +49,9 @@ const later = (days: number) => new Date(Date.now() + days * 86400_000).toISOStr
 
 export const MATRIX: Record<string, Entry> = {
   'GET /': { access: 'public', why: 'the dashboard page (login form); it holds no data' },
+  'GET /index.html': { access: 'public', why: 'the dashboard page' },
+  'GET /*': { access: 'public', why: 'dashboard client-side routes: the same page' },
+  'GET /assets/*': { access: 'public', why: 'the dashboard’s built scripts and styles' },
   'GET /healthz': { access: 'public', why: 'liveness probe, counts only' },
   'GET /metrics': { access: 'public', why: 'Prometheus; put behind auth.metricsToken by config' },
   'POST /api/v1/enroll': { access: 'public', why: 'protected by the enrollment token and key proof' },
@@ -163,7 +169,31 @@ export const MATRIX: Record<string, Entry> = {
   'GET /api/v1/compliance': {
     roles: ALL,
     inScope: () => ({ method: 'GET', url: '/api/v1/compliance?unit=north' }),
-    outOfScope: { deny: () => ({ method: 'GET', url: '/api/v1/compliance?unit=south' }) },
+    outOfScope: { filter: () => ({ method: 'GET', url: '/api/v1/compliance?unit=south' }) },
+  },
+  'POST /api/v1/evidence/exports': {
+    roles: EXPORTERS,
+    inScope: () => ({ method: 'POST', url: '/api/v1/evidence/exports', payload: { level: 1, unit: 'north' } }),
+    outOfScope: { deny: () => ({ method: 'POST', url: '/api/v1/evidence/exports', payload: { level: 1, unit: 'south' } }) },
+    // The export queue is bounded: "busy" is an answer past authentication and scope.
+    allowedStatuses: [429],
+  },
+  'GET /api/v1/evidence/exports': {
+    roles: EXPORTERS,
+    inScope: () => ({ method: 'GET', url: '/api/v1/evidence/exports' }),
+    outOfScope: { filter: () => ({ method: 'GET', url: '/api/v1/evidence/exports' }) },
+  },
+  'GET /api/v1/evidence/exports/:id': {
+    roles: EXPORTERS,
+    inScope: (c) => ({ method: 'GET', url: `/api/v1/evidence/exports/${c.exportJob.north}` }),
+    outOfScope: { deny: (c) => ({ method: 'GET', url: `/api/v1/evidence/exports/${c.exportJob.south}` }) },
+  },
+  'GET /api/v1/evidence/exports/:id/download': {
+    roles: EXPORTERS,
+    inScope: (c) => ({ method: 'GET', url: `/api/v1/evidence/exports/${c.exportJob.north}/download` }),
+    outOfScope: { deny: (c) => ({ method: 'GET', url: `/api/v1/evidence/exports/${c.exportJob.south}/download` }) },
+    // A job still running answers 409 (past authentication and scope).
+    allowedStatuses: [409],
   },
   'GET /api/v1/compliance/controls/:id': {
     roles: ALL,
