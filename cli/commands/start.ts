@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { pino } from 'pino';
 import { parseCli } from '../args.js';
 import { collectorOptions, configFromFlags, untilSignal } from '../options.js';
-import { startCollector } from '../../collector/server.js';
+import { createLogger, startCollector } from '../../collector/server.js';
 import { createEnrollmentToken } from '../../collector/fleet/tokens.js';
 import { VERSION } from '../../collector/version.js';
 import { enrollAgent } from '../../agent/enroll.js';
@@ -22,7 +22,9 @@ export async function run(args: string[]): Promise<number> {
   const config = configFromFlags(values);
   // --tls: serve HTTPS with a private CA made under the data dir (reused on later starts).
   const tls = values.tls ? useOwnTls(config) : undefined;
-  const collector = await startCollector(config);
+  // One terminal shows the URL and password; routine logs would bury them, so start logs warnings only.
+  const level = process.env.SOCLITE_LOG_LEVEL ?? 'warn';
+  const collector = await startCollector(config, createLogger(level));
   process.stdout.write(`URL: ${collector.url}\n`);
   process.stdout.write(`data: ${config.storage.dataDir}\n`);
   if (tls) process.stdout.write(`CA: ${tls.caCert} (enroll other machines with --ca-file <a copy of it>)\n`);
@@ -55,7 +57,7 @@ export async function run(args: string[]): Promise<number> {
     }
     const { AgentRunner } = await import('../../agent/run.js');
     const { scanPosture } = await import('../../agent/scan.js');
-    const log = pino({ level: process.env.SOCLITE_LOG_LEVEL ?? 'info', base: { component: 'agent' } });
+    const log = pino({ level, base: { component: 'agent' } });
     const { watchDefaults } = await import('../../agent/watch/defaults.js');
     const runner = new AgentRunner({ stateDir, version: VERSION, log, scan: (ctx) => scanPosture(ctx), watch: watchDefaults() });
     await runner.start();

@@ -20,6 +20,7 @@ export const ConfigSchema = Type.Object(
         ),
         bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 2 * 1024 * 1024 }),
         publicUrl: Type.Optional(Type.String({ description: 'URL agents and browsers use to reach this collector' })),
+        logRequests: Type.Boolean({ default: false, description: 'log every HTTP request (noisy: two lines per agent report)' }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -1,6 +1,6 @@
 // Builds the fastify application: plugins, error handling and routes. Routes only translate between HTTP and
 // the service layer; the service is passed in, so tests can build an app over any store.
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
@@ -42,6 +42,7 @@ export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> 
   const app = Fastify({
     loggerInstance: o.logger,
     bodyLimit: o.service.config.server.bodyLimitBytes,
+    logController: new LogController({ disableRequestLogging: !o.service.config.server.logRequests }),
     ...(o.https ? { https: o.https } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
 

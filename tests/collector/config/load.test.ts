@@ -14,7 +14,7 @@ const file = (name: string, text: string) => {
 describe('configuration: defaults < file < environment < flags', () => {
   it('has sane defaults', () => {
     const c = loadConfig({}, {});
-    expect(c.server).toMatchObject({ host: '127.0.0.1', port: 8088 });
+    expect(c.server).toMatchObject({ host: '127.0.0.1', port: 8088, logRequests: false });
     expect(c.agents.heartbeatSec).toBe(60);
     expect(c.storage.dataDir).toMatch(/\/data$/);
   });
