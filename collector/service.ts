@@ -14,6 +14,7 @@ import { DomainError } from './fleet/errors.js';
 import type { LivenessState } from './fleet/types.js';
 import type { ComplianceService } from './compliance/service.js';
 import type { AlertService } from './alerts/service.js';
+import type { DestinationHealth } from './forward/delivery.js';
 import type { AlertChange } from './alerts/types.js';
 
 export interface CollectorEvents {
@@ -32,6 +33,8 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
   compliance!: ComplianceService;
   /** Set by the server at start-up (startAlerts): alert rules, lifecycle and the SOC forwarder. */
   alerts?: AlertService;
+  /** Set by the alerts room at start-up: the SOC forwarder's per-destination health. */
+  forwardHealth?: () => DestinationHealth[];
   private livenessTimer: NodeJS.Timeout | undefined;
   private readonly commitHooks: CommitHook[] = [];
   private readonly stateHooks: ((c: { agentId: string; from: LivenessState; to: LivenessState; reason: string; at: string }) => void)[] = [];
@@ -89,7 +92,10 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
   checkLiveness(now = Date.now()): number {
     let changes = 0;
     const at = new Date(now).toISOString();
-    for (const row of this.store.agents.livenessRows()) {
+    // Agents heard from within lateAfterSec stay online whatever their state machine says, so only the silent
+    // ones are read (the state machine below still decides each one).
+    const cutoff = new Date(now - this.config.agents.lateAfterSec * 1000).toISOString();
+    for (const row of this.store.agents.silentSince(cutoff)) {
       const next = nextLivenessState(row.state, row.lastSeenAt, now, this.config.agents);
       if (!next || next.state === 'online') continue; // only a report brings an agent back online
       this.store.transaction(() => {

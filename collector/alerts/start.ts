@@ -36,6 +36,7 @@ export function startAlerts(o: { store: Store; service: CollectorService; config
     producer: { vendor: 'soclite', product: 'soclite', productVersion: VERSION, collectorHostname: os.hostname() },
     logger: log,
   });
+  service.forwardHealth = () => engine.health();
   const alerts = new AlertService({
     store,
     config: cfg,

@@ -44,6 +44,23 @@ interface Lane {
   backingOff: boolean;
   wake: (() => void) | null;
   done: Promise<void> | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  lastSuccessAt: number | null;
+}
+
+/** What an operator needs to see per destination: is it delivering, how far behind, and the last error. */
+export interface DestinationHealth {
+  name: string;
+  type: string;
+  format: string;
+  queueDepth: number;
+  oldestUndeliveredAgeSec: number;
+  consecutiveFailures: number;
+  backingOff: boolean;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
 }
 
 const silentLogger: ForwardLogger = { info: () => undefined, warn: () => undefined };
@@ -67,7 +84,7 @@ export class DeliveryEngine {
     const enabled = opts.destinations.filter((d) => d.enabled !== false);
     for (const d of enabled) {
       const sink = opts.sinks?.get(d.name) ?? createSink(d, opts.producer);
-      this.lanes.set(d.name, { config: d, sink, failures: 0, backingOff: false, wake: null, done: null });
+      this.lanes.set(d.name, { config: d, sink, failures: 0, backingOff: false, wake: null, done: null, lastError: null, lastErrorAt: null, lastSuccessAt: null });
     }
     this.metrics = new ForwardMetrics(opts.registry, opts.queue, [...this.lanes.keys()], this.now);
   }
@@ -103,6 +120,26 @@ export class DeliveryEngine {
       });
     }
     return chosen;
+  }
+
+  health(): DestinationHealth[] {
+    const now = this.now();
+    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    return [...this.lanes].map(([name, lane]) => {
+      const oldest = this.opts.queue.oldestEnqueuedAt(name);
+      return {
+        name,
+        type: lane.config.type,
+        format: lane.config.format,
+        queueDepth: this.opts.queue.depth(name),
+        oldestUndeliveredAgeSec: oldest === null ? 0 : Math.max(0, (now - oldest) / 1000),
+        consecutiveFailures: lane.failures,
+        backingOff: lane.backingOff,
+        lastSuccessAt: iso(lane.lastSuccessAt),
+        lastError: lane.lastError,
+        lastErrorAt: iso(lane.lastErrorAt),
+      };
+    });
   }
 
   start(): void {
@@ -156,10 +193,13 @@ export class DeliveryEngine {
         for (const b of batch) this.metrics.latency.observe({ destination: name }, Math.max(0, done - b.enqueuedAt) / 1000);
         if (lane.failures > 0) this.logger.info({ destination: name, afterFailures: lane.failures }, 'forwarder destination reachable again');
         lane.failures = 0;
+        lane.lastSuccessAt = done;
       } catch (err) {
         lane.failures++;
         const delay = fullJitterDelay(lane.failures, lane.config.backoffBaseMs ?? 1000, lane.config.backoffCapMs ?? 300_000, this.random);
         const message = err instanceof Error ? err.message : String(err);
+        lane.lastError = message.slice(0, 500);
+        lane.lastErrorAt = this.now();
         queue.markFailed(ids, this.now() + delay, message);
         this.metrics.failed.inc({ destination: name }, batch.length);
         this.logger.warn({ destination: name, events: batch.length, failures: lane.failures, retryInMs: delay, error: message }, 'forwarder delivery failed');

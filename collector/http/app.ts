@@ -12,6 +12,7 @@ import { agentProtocolRoutes } from './routes/agent-protocol.js';
 import { sessionRoutes } from './routes/session.js';
 import { agentRoutes } from './routes/agents.js';
 import { complianceRoutes } from './routes/compliance.js';
+import { forwardRoutes } from './routes/forward.js';
 import { systemRoutes } from './routes/system.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { overviewRoutes } from './routes/overview.js';
@@ -79,6 +80,7 @@ export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> 
       await api.register(unitRoutes, { service: o.service });
       await api.register(auditRoutes, { service: o.service });
       await api.register(complianceRoutes, { service: o.service });
+      await api.register(forwardRoutes, { service: o.service });
       await api.register(alertRoutes, { service: o.service });
       await api.register(evidenceRoutes, { service: o.service });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

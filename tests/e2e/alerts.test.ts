@@ -284,6 +284,17 @@ describe.runIf(available)('alerts end to end with a real collector and rsyslog',
     const raised = (await alertsOf(agent.id, '&kind=malware_detected')).filter((a) => String(a.details.signature).startsWith('Ransom'));
     expect(raised).toHaveLength(2);
     expect(outboxDepth()).toBeGreaterThan(0);
+    // Operators see the stalled destination: events waiting, backing off, and the error that stops it.
+    type Health = { name: string; queueDepth: number; consecutiveFailures: number; lastError: string | null };
+    const health = await waitFor(
+      'destination health shows the failure',
+      async () => {
+        const h = (await admin.call<Health[]>('GET', '/api/v1/forward/destinations')).body;
+        return h.length === 1 && h[0]!.queueDepth > 0 && h[0]!.consecutiveFailures > 0 ? h[0]! : null;
+      },
+      30_000,
+    );
+    expect(health.lastError).toMatch(/ECONNREFUSED|closed|connect/i);
     await collector.kill('SIGKILL');
     expect(outboxDepth()).toBeGreaterThan(0);
 

@@ -166,6 +166,11 @@ export const MATRIX: Record<string, Entry> = {
     // A plain GET (no WebSocket upgrade) is not served, but it must get past authentication and role checks.
     allowedStatuses: [400, 404, 426],
   },
+  'GET /api/v1/forward/destinations': {
+    roles: ['admin', 'it_staff', 'incident_responder'],
+    inScope: () => ({ method: 'GET', url: '/api/v1/forward/destinations' }),
+    outOfScope: { none: 'destinations belong to the organisation, not to a unit' },
+  },
   'GET /api/v1/compliance': {
     roles: ALL,
     inScope: () => ({ method: 'GET', url: '/api/v1/compliance?unit=north' }),
