@@ -1,5 +1,7 @@
-// A file being generated for a bundle: text is batched into ~64 KiB chunks, hashed and written with back-pressure
-// respected, so a 200 MB OSCAL document costs a few chunks of memory rather than a string of its size.
+// A file being generated for a bundle: text is encoded straight into a fixed 64 KiB buffer, and each full buffer
+// is hashed and written with back-pressure respected, so a 200 MB OSCAL document costs a few chunks of memory
+// rather than a string of its size. Encoding at once (instead of keeping the strings until a chunk is full)
+// lets each small string die young: the exporter's heap stays flat however many machines pass through it.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -15,8 +17,8 @@ export interface StagedResult {
 export class StagedFile {
   private readonly out: WriteStream;
   private readonly hash: Hash | null;
-  private pending: string[] = [];
-  private pendingLength = 0;
+  private chunk: Buffer = Buffer.allocUnsafe(CHUNK);
+  private used = 0;
   private bytes = 0;
   private failure: Error | null = null;
 
@@ -36,9 +38,21 @@ export class StagedFile {
   /** Queue text; await the result only when it is a promise (the disk asked us to slow down). */
   write(text: string): Promise<void> | void {
     if (this.failure) throw this.failure;
-    this.pending.push(text);
-    this.pendingLength += text.length;
-    if (this.pendingLength >= CHUNK) return this.flush();
+    // A UTF-8 character takes at most 3 bytes per UTF-16 code unit: this bound never truncates.
+    if (text.length * 3 <= CHUNK - this.used) {
+      this.used += this.chunk.write(text, this.used, 'utf8');
+      return;
+    }
+    if (text.length * 3 > CHUNK) {
+      // Larger than a chunk (the OSCAL document's small parts, a report): flush, then write it whole.
+      const flushed = this.flush();
+      const big = Buffer.from(text, 'utf8');
+      if (flushed) return flushed.then(() => this.push(big));
+      return this.push(big);
+    }
+    const flushed = this.flush();
+    this.used += this.chunk.write(text, this.used, 'utf8');
+    return flushed;
   }
 
   writeBytes(buf: Buffer): Promise<void> | void {
@@ -54,11 +68,12 @@ export class StagedFile {
   }
 
   private flush(): Promise<void> | void {
-    if (this.pendingLength === 0) return;
-    const buf = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.pendingLength = 0;
-    return this.push(buf);
+    if (this.used === 0) return;
+    // The stream keeps the full chunk until it is on disk; carry on in a fresh one.
+    const full = this.chunk.subarray(0, this.used);
+    this.chunk = Buffer.allocUnsafe(CHUNK);
+    this.used = 0;
+    return this.push(full);
   }
 
   private push(buf: Buffer): Promise<void> | void {
