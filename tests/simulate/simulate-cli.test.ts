@@ -25,7 +25,6 @@ const SEED = 'test-seed-42';
 const N = 20;
 
 const listAgents = async () => {
-  // Default page (100): ?limit= is refused by the route today (query strings are not coerced to integers).
   const r = await api.get<{ total: number; items: AgentItem[] }>('/api/v1/agents');
   if (r.status !== 200) throw new Error(`GET /api/v1/agents: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
