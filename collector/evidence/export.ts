@@ -2,8 +2,8 @@
 // streaming pass over the fleet (hashing as they are written), then zipped in a fixed order with a signed
 // SHA256SUMS. The zip is written under a temporary name and renamed at the end: never a half-written bundle.
 import { randomUUID, sign, type KeyObject } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { Transform } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { Readable, Transform } from 'node:stream';
 import { mkdtemp, rename, rm, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import os from 'node:os';
@@ -18,11 +18,12 @@ import { VERDICT_LABELS, attestationValidAt, controlVerdict, type ControlVerdict
 import { CSV_BOM, csvRow } from './csv.js';
 import { EvidenceSourceError, runFleetPass } from './fleet-pass.js';
 import { describeKey } from './keys.js';
-import { writeOscalDocument } from './oscal-document.js';
+import { oscalDocumentSegments } from './oscal-document.js';
 import { renderReportHtml } from './report-html.js';
 import { renderReportPdf } from './report-pdf.js';
 import type { ControlRow, ReportModel } from './report-model.js';
 import type { Attestation, EvidenceControl, EvidenceScope, EvidenceSource } from './source.js';
+import { hashSegments, readSegments, type Segment } from './segments.js';
 import { StagedFile, type StagedResult } from './staged-file.js';
 
 export type ExportPhase = 'machines' | 'history' | 'reports' | 'packaging' | 'done';
@@ -62,11 +63,13 @@ export async function exportBundle(source: EvidenceSource, scope: EvidenceScope,
   const generator = `${opts.generatorName ?? 'soclite'} ${opts.generatorVersion}`;
   const progress = opts.onProgress ?? (() => {});
   const stage = await mkdtemp(path.join(opts.tmpDir ?? os.tmpdir(), 'soclite-evidence-'));
-  const staged = new Map<string, StagedResult>();
+  // Each bundle file: one staged file, or (the OSCAL document) pieces of several.
+  const staged = new Map<string, { bytes: number; sha256: string; segments: Segment[] }>();
+  const fromStaged = (r: StagedResult) => ({ bytes: r.bytes, sha256: r.sha256, segments: [{ path: r.path, bytes: r.bytes }] });
   const stageText = async (name: string, text: string | Buffer): Promise<void> => {
     const f = new StagedFile(path.join(stage, name));
     await (typeof text === 'string' ? f.write(text) : f.writeBytes(text));
-    staged.set(name, await f.close());
+    staged.set(name, fromStaged(await f.close()));
   };
 
   try {
@@ -86,8 +89,8 @@ export async function exportBundle(source: EvidenceSource, scope: EvidenceScope,
         if (done % 250 === 0 || done === machineTotal) progress({ phase: 'machines', done, total: Math.max(machineTotal, done) });
       },
     });
-    staged.set('machines.csv', pass.machinesCsv);
-    staged.set('findings.csv', pass.findingsCsv);
+    staged.set('machines.csv', fromStaged(pass.machinesCsv));
+    staged.set('findings.csv', fromStaged(pass.findingsCsv));
 
     const history = new StagedFile(path.join(stage, 'history.csv'));
     await history.write(CSV_BOM + csvRow(['at', 'agent_id', 'control_id', 'from', 'to', 'observed']));
@@ -97,7 +100,7 @@ export async function exportBundle(source: EvidenceSource, scope: EvidenceScope,
       if (w) await w;
       if (++historyRows % 10_000 === 0) progress({ phase: 'history', done: historyRows, total: 0 });
     }
-    staged.set('history.csv', await history.close());
+    staged.set('history.csv', fromStaged(await history.close()));
     progress({ phase: 'history', done: historyRows, total: historyRows });
 
     const verdicts = controls.map((c, i) => controlVerdict(c, pass.tallies[i]!, attestations, scope));
@@ -115,8 +118,7 @@ export async function exportBundle(source: EvidenceSource, scope: EvidenceScope,
     await stageText('attestations.csv', attestationsCsv(attestations, scope));
 
     progress({ phase: 'reports', done: 0, total: 3 });
-    const oscal = new StagedFile(path.join(stage, 'assessment-results.json'));
-    await writeOscalDocument(oscal, {
+    const oscalSegments = oscalDocumentSegments({
       bundleId, generatedAt, generator, scope, metadata, controls, verdicts, tallies: pass.tallies, attestations,
       inventoryPart: pass.inventoryPart,
       inventoryCount: pass.machines.total,
@@ -125,7 +127,7 @@ export async function exportBundle(source: EvidenceSource, scope: EvidenceScope,
       relatedParts: pass.relatedParts,
       observationCounts: pass.observationCounts,
     });
-    staged.set('assessment-results.json', await oscal.close());
+    staged.set('assessment-results.json', await hashSegments(oscalSegments));
     progress({ phase: 'reports', done: 1, total: 3 });
 
     const model: ReportModel = {
@@ -169,7 +171,7 @@ export async function exportBundle(source: EvidenceSource, scope: EvidenceScope,
     const order = [...HASHED_FILES, SUMS_FILE, SIGNATURE_FILE];
     const totalBytes = order.reduce((n, name) => n + (staged.get(name)?.bytes ?? 0), 0);
     progress({ phase: 'packaging', done: 0, total: totalBytes });
-    await writeZip(opts.outPath, order.map((name) => ({ name, path: staged.get(name)!.path, bytes: staged.get(name)!.bytes })), generatedAt, (done) =>
+    await writeZip(opts.outPath, order.map((name) => ({ name, segments: staged.get(name)!.segments, bytes: staged.get(name)!.bytes })), generatedAt, (done) =>
       progress({ phase: 'packaging', done, total: totalBytes }),
     );
     progress({ phase: 'done', done: 1, total: 1 });
@@ -234,7 +236,7 @@ function attestationsCsv(list: readonly Attestation[], scope: EvidenceScope): st
 
 async function writeZip(
   outPath: string,
-  entries: { name: string; path: string; bytes: number }[],
+  entries: { name: string; segments: Segment[]; bytes: number }[],
   mtime: Date,
   onBytes: (done: number) => void,
 ): Promise<void> {
@@ -257,7 +259,7 @@ async function writeZip(
         cb(null, chunk);
       },
     });
-    createReadStream(e.path).on('error', (err) => counter.destroy(err)).pipe(counter);
+    Readable.from(readSegments(e.segments), { objectMode: false }).on('error', (err) => counter.destroy(err)).pipe(counter);
     // Fixed mtime and order: the zip's listing says when the bundle was made, not when each temp file was.
     // Level 1: nearly the ratio of the default on this repetitive text at a fraction of the time.
     zip.addReadStream(counter, e.name, { mtime, mode: 0o100644, compressionLevel: 1, size: e.bytes });

@@ -1,11 +1,13 @@
 // Assembles assessment-results.json. The small parts are an object serialised once; the big arrays are
-// "slots" in it, replaced while writing by the staged parts the fleet pass produced. Slot markers carry a
-// random nonce, so no string from an endpoint or a user can impersonate one.
+// "slots" in it, each replaced by `[`, the staged part the fleet pass produced, `]`. The result is a list of
+// segments (segments.ts), not a copy. Slot markers carry a random nonce, so no string from an endpoint or a user
+// can impersonate one.
 import { randomBytes } from 'node:crypto';
 import { attestationValidAt, type ControlTally, type ControlVerdict } from './control-status.js';
 import { OSCAL_VERSION, findingElement, oscalString, oscalTime, oscalToken, prop, uuidV5 } from './oscal.js';
 import type { Attestation, EvidenceControl, EvidenceScope, ScopeMetadata } from './source.js';
-import type { StagedFile, StagedResult } from './staged-file.js';
+import type { Segment } from './segments.js';
+import type { StagedResult } from './staged-file.js';
 
 export interface OscalInputs {
   bundleId: string;
@@ -25,11 +27,11 @@ export interface OscalInputs {
   observationCounts: readonly number[];
 }
 
-export async function writeOscalDocument(out: StagedFile, x: OscalInputs): Promise<void> {
+export function oscalDocumentSegments(x: OscalInputs): Segment[] {
   const nonce = randomBytes(12).toString('hex');
   const slot = (name: string): string => `@@soclite-slot-${nonce}:${name}@@`;
-  const slotFiles = new Map<string, string>();
-  const useSlot = (name: string, file: string): string => {
+  const slotFiles = new Map<string, StagedResult>();
+  const useSlot = (name: string, file: StagedResult): string => {
     slotFiles.set(name, file);
     return slot(name);
   };
@@ -58,7 +60,7 @@ export async function writeOscalDocument(out: StagedFile, x: OscalInputs): Promi
       x.verdicts[i]!,
       x.tallies[i]!,
       x.attestations.filter((a) => a.controlId === c.id && attestationValidAt(a, scope.to)).length,
-      x.observationCounts[i]! > 0 ? useSlot(`related-${i}`, x.relatedParts[i]!.path) : null,
+      x.observationCounts[i]! > 0 ? useSlot(`related-${i}`, x.relatedParts[i]!) : null,
     ),
   );
 
@@ -79,7 +81,7 @@ export async function writeOscalDocument(out: StagedFile, x: OscalInputs): Promi
       ],
     },
   };
-  if (x.inventoryCount > 0) result['local-definitions'] = { 'inventory-items': useSlot('inventory', x.inventoryPart.path) };
+  if (x.inventoryCount > 0) result['local-definitions'] = { 'inventory-items': useSlot('inventory', x.inventoryPart) };
   if (x.attestations.length > 0) {
     result.attestations = x.attestations.map((a) => ({
       parts: [
@@ -95,7 +97,7 @@ export async function writeOscalDocument(out: StagedFile, x: OscalInputs): Promi
       ],
     }));
   }
-  if (x.observationCount > 0) result.observations = useSlot('observations', x.observationsPart.path);
+  if (x.observationCount > 0) result.observations = useSlot('observations', x.observationsPart);
   if (findings.length > 0) result.findings = findings;
 
   const doc = {
@@ -124,16 +126,16 @@ export async function writeOscalDocument(out: StagedFile, x: OscalInputs): Promi
     },
   };
 
-  // Slots serialise as `"@@...@@"` strings; each is replaced by `[`, the staged part, `]`.
+  // Slots serialise as `"@@...@@"` strings; each becomes `[`, the staged part, `]`.
   const text = JSON.stringify(doc);
   const pattern = new RegExp(`"@@soclite-slot-${nonce}:([a-z0-9-]+)@@"`, 'g');
+  const out: Segment[] = [];
   let last = 0;
   for (const m of text.matchAll(pattern)) {
-    await out.write(text.slice(last, m.index));
-    await out.write('[');
-    await out.append(slotFiles.get(m[1]!)!);
-    await out.write(']');
+    const part = slotFiles.get(m[1]!)!;
+    out.push(Buffer.from(`${text.slice(last, m.index)}[`, 'utf8'), { path: part.path, bytes: part.bytes }, Buffer.from(']'));
     last = m.index! + m[0].length;
   }
-  await out.write(text.slice(last));
+  out.push(Buffer.from(text.slice(last), 'utf8'));
+  return out;
 }
