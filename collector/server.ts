@@ -60,7 +60,15 @@ export async function startCollector(config: Config, logger: Logger = createLogg
     const alerts = startAlerts({ store, service, config, logger });
     const tls = config.server.tls;
     const https = tls.cert && tls.key ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : undefined;
-    const app = await buildHttpApp({ service, version: VERSION, logger, https });
+    const a = config.auth;
+    const limits = {
+      requestsPerMinutePerIp: a.requestsPerMinutePerIp,
+      reportsPerMinutePerAgent: a.reportsPerMinutePerAgent,
+      loginFailuresPerUser: a.loginFailuresPerUser,
+      loginFailuresPerIp: a.loginFailuresPerIp,
+      loginLockoutSec: a.loginLockoutSec,
+    };
+    const app = await buildHttpApp({ service, version: VERSION, logger, https, limits });
     await app.listen({ host: config.server.host, port: config.server.port });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.server.port;

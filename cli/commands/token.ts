@@ -5,6 +5,7 @@ import { configFromFlags } from '../options.js';
 import { openStore } from '../../collector/store/index.js';
 import { createEnrollmentToken } from '../../collector/fleet/tokens.js';
 import { DomainError } from '../../collector/fleet/errors.js';
+import { auditLog, cliActor } from '../../collector/audit/index.js';
 
 const USAGE = 'soclite token create --unit U [--ttl-hours H] [--max-uses N] [--config F] [--data-dir D]';
 
@@ -27,7 +28,15 @@ export async function run(args: string[]): Promise<number> {
       unitId: values.unit,
       ttlHours: values['ttl-hours'] ? Number(values['ttl-hours']) : undefined,
       maxUses: values['max-uses'] ? Number(values['max-uses']) : undefined,
-      createdBy: 'cli',
+      createdBy: `cli:${cliActor().name}`,
+    });
+    auditLog(store).record({
+      action: 'enrollment_token.create',
+      actor: cliActor(),
+      ip: null,
+      target: { type: 'enrollment_token', id: t.id },
+      unitIds: [t.unitId],
+      details: { unit: t.unitId, expiresAt: t.expiresAt, maxUses: t.maxUses },
     });
     process.stdout.write(`unit: ${t.unitId}\nexpires: ${t.expiresAt}\nmax uses: ${t.maxUses}\n`);
     process.stdout.write('Store it in a file readable only by the agent (chmod 600) and enroll with: soclite agent enroll --server URL --token-file FILE\n');

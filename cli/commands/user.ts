@@ -1,7 +1,6 @@
 // `soclite user add|passwd|disable|enable|list|token`: manage people from the collector's shell. Passwords are
 // read from a file or stdin (a terminal prompt without echo), never from argv, which other users can read.
 import { readFileSync, statSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { parseCli } from '../args.js';
@@ -10,7 +9,7 @@ import { configFromFlags } from '../options.js';
 import { openStore, type Store } from '../../collector/store/index.js';
 import { changePassword, createApiToken, createUser, setUserDisabled } from '../../collector/auth/service.js';
 import { ROLES, type Role } from '../../collector/auth/types.js';
-import { auditLog, type AuditActor } from '../../collector/audit/index.js';
+import { auditLog, cliActor } from '../../collector/audit/index.js';
 import { DomainError } from '../../collector/fleet/errors.js';
 
 const USAGE = [
@@ -79,7 +78,6 @@ export async function readPassword(file: string | undefined): Promise<string> {
   return first;
 }
 
-const cliActor = (): AuditActor => ({ type: 'cli', name: userInfo().username });
 
 function findUser(store: Store, username: string | undefined) {
   if (!username) throw new CliError(`a username is required\nusage:\n${USAGE}`, 2);

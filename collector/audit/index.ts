@@ -5,6 +5,7 @@
 //
 // Inside an HTTP request the actor (logged-in user) and client IP are taken from the request context, so
 // other rooms (alerts, evidence, policy) only say what happened. Records are hash-chained (chain.ts).
+import { userInfo } from 'node:os';
 import type { Store } from '../store/index.js';
 import { AuditRepository, type StoredAuditRow } from '../store/audit.js';
 import { GENESIS_HASH, recordHash, verifyChain, type ChainVerdict, type StoredRecord } from './chain.js';
@@ -170,6 +171,11 @@ export function auditLog(store: Pick<Store, 'db'>): AuditLog {
     logs.set(store.db, log);
   }
   return log;
+}
+
+/** Someone at the collector's shell (soclite user, soclite token): named by the operating-system account. */
+export function cliActor(): AuditActor {
+  return { type: 'cli', name: userInfo().username };
 }
 
 export type { ChainVerdict } from './chain.js';

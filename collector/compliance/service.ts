@@ -7,6 +7,7 @@ import type { Posture } from '../../protocol/index.js';
 import type { Store } from '../store/index.js';
 import { evaluatePosture, loadPolicySet, PolicyLoadError, type Attestation, type PolicySet } from '../policy/index.js';
 import type { FindingTransition } from './types.js';
+import { auditLog } from '../audit/index.js';
 
 export interface ComplianceOptions {
   policyDir: string;
@@ -74,12 +75,24 @@ export class ComplianceService {
     try {
       const next = this.load();
       if (next.digest === this.policy.digest) return null;
+      const previous = this.policy.digest;
       this.policy = next;
       const n = this.reevaluateAll();
+      auditLog(this.store).record({
+        action: 'policy.change',
+        actor: { type: 'system', name: 'policy watcher' },
+        details: { dir: this.o.policyDir, previousDigest: previous, digest: next.digest, agentsReevaluated: n },
+      });
       this.log.info({ digest: next.digest, agents: n }, 'policy changed; findings re-evaluated');
       return null;
     } catch (err) {
       const text = err instanceof PolicyLoadError ? err.message : String(err);
+      auditLog(this.store).record({
+        action: 'policy.change',
+        actor: { type: 'system', name: 'policy watcher' },
+        outcome: 'failure',
+        details: { dir: this.o.policyDir, reason: text.slice(0, 500), keptDigest: this.policy.digest },
+      });
       this.log.error({ problems: text }, 'policy change refused; the last good policy set stays in force');
       return text;
     }

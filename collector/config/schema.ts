@@ -57,6 +57,12 @@ export const ConfigSchema = Type.Object(
       {
         metricsToken: Type.Optional(Type.String({ description: 'if set, GET /metrics requires Authorization: Bearer <token>' })),
         sessionHours: Type.Number({ exclusiveMinimum: 0, default: 12 }),
+        // Request and login limits (collector/auth/limits.ts); raise them for load tests or very large provinces.
+        requestsPerMinutePerIp: Type.Integer({ minimum: 1, default: 1200 }),
+        reportsPerMinutePerAgent: Type.Integer({ minimum: 1, default: 240 }),
+        loginFailuresPerUser: Type.Integer({ minimum: 1, default: 5 }),
+        loginFailuresPerIp: Type.Integer({ minimum: 1, default: 20 }),
+        loginLockoutSec: Type.Integer({ minimum: 1, default: 900 }),
       },
       { default: {}, additionalProperties: false },
     ),

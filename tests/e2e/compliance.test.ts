@@ -182,6 +182,18 @@ describe('compliance evaluation in the collector', () => {
     expect(collector.child.exitCode).toBeNull();
   });
 
+  it('records every compliance change in the audit log: systems, memberships, refused policy edits, CLI tokens', async () => {
+    type Rec = { action: string; outcome: string; actor: { type: string } };
+    const audit = (await api.get<{ items: Rec[] }>('/api/v1/audit?limit=500')).body.items;
+    const has = (action: string, outcome = 'success') => audit.some((r) => r.action === action && r.outcome === outcome);
+    expect(has('system.create')).toBe(true);
+    expect(has('agent.systems_set')).toBe(true);
+    expect(has('policy.change', 'failure')).toBe(true);
+    expect(audit.some((r) => r.action === 'enrollment_token.create' && r.actor.type === 'cli')).toBe(true);
+    const verify = await runCli(['audit', 'verify', '--data-dir', dataDir]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+  });
+
   it('a collector will not start on a broken policy folder and says which file and line', async () => {
     const r = await runCli(['collector', '--data-dir', join(root, 'other'), '--port', '0'], { SOCLITE_POLICY_DIR: policyDir });
     expect(r.code).not.toBe(0);

@@ -9,6 +9,7 @@ import { unitsInScope } from '../../auth/scope.js';
 import { explainControl, ATTESTATION_KINDS } from '../../policy/index.js';
 import type { CollectorService } from '../../service.js';
 import { requireRole } from '../auth-hooks.js';
+import { auditLog } from '../../audit/index.js';
 
 const Level = Type.Integer({ minimum: 1, maximum: 5 });
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$' });
@@ -160,7 +161,10 @@ export async function complianceRoutes(app: FastifyInstance, opts: { service: Co
       if (!store.units.get(b.unitId)) throw reject(400, 'unknown_unit', `unit ${b.unitId} does not exist`);
       if (store.compliance.getSystem(b.id)) throw reject(409, 'system_exists', `system ${b.id} already exists`);
       const system = { id: b.id, unitId: b.unitId, name: b.name, level: b.level, approvalRef: b.approvalRef ?? null, approvalDate: b.approvalDate ?? null };
-      store.compliance.createSystem(system);
+      store.transaction(() => {
+        store.compliance.createSystem(system);
+        auditLog(store).record({ action: 'system.create', target: { type: 'system', id: system.id }, unitIds: [system.unitId], details: { ...system } });
+      });
       return reply.status(201).send(system);
     },
   );
@@ -188,8 +192,15 @@ export async function complianceRoutes(app: FastifyInstance, opts: { service: Co
         if (!sys || !units.includes(sys.unitId)) throw reject(400, 'unknown_system', `no information system ${s} in your units`);
       }
       store.transaction(() => {
+        const before = store.compliance.systemsOfAgent(id);
         store.compliance.setAgentSystems(id, systemIds);
         service.compliance.evaluateAgent(id, agent.unitId, agent.posture ?? undefined);
+        auditLog(store).record({
+          action: 'agent.systems_set',
+          target: { type: 'agent', id },
+          unitIds: [agent.unitId],
+          details: { before, after: systemIds, level: store.compliance.effectiveLevel(id) ?? 1 },
+        });
       });
       return { level: store.compliance.effectiveLevel(id) ?? 1, systems: store.compliance.systemsOfAgent(id) };
     },
@@ -249,7 +260,15 @@ export async function complianceRoutes(app: FastifyInstance, opts: { service: Co
         recordedBy: req.principal!.user.username,
         recordedAt: new Date().toISOString(),
       };
-      store.compliance.insertAttestation(a);
+      store.transaction(() => {
+        store.compliance.insertAttestation(a);
+        auditLog(store).record({
+          action: 'attestation.create',
+          target: { type: 'attestation', id: a.id },
+          unitIds: a.unitId ? [a.unitId] : [],
+          details: { kind: a.kind, title: a.title, documentSha256: a.documentSha256, controlIds: a.controlIds ?? null, systemId: a.systemId ?? null, validFrom: a.validFrom, validUntil: a.validUntil },
+        });
+      });
       service.compliance.reevaluateAll();
       return reply.status(201).send(a);
     },
