@@ -57,6 +57,7 @@ export async function startCollector(config: Config, logger: Logger = createLogg
       if (n) logger.info({ agents: n }, 'policy set changed since the last run; findings re-evaluated');
     }
     compliance.watchPolicyDir();
+    compliance.startTrendSnapshots(config.policy.trendSnapshotSec * 1000);
     const alerts = startAlerts({ store, service, config, logger });
     const tls = config.server.tls;
     const https = tls.cert && tls.key ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : undefined;

@@ -18,6 +18,7 @@ export interface ComplianceOptions {
 export class ComplianceService {
   private policy: PolicySet;
   private watcher: FSWatcher | undefined;
+  private snapshotTimer: NodeJS.Timeout | undefined;
   private attestations: (Attestation & { title: string })[];
   readonly transitionListeners: ((t: FindingTransition[]) => void)[] = [];
 
@@ -98,6 +99,20 @@ export class ComplianceService {
     }
   }
 
+  /** Today's trend snapshot (UTC day), now and then every `everyMs`; earlier days stay as they were. */
+  startTrendSnapshots(everyMs = 3600_000): void {
+    const take = () => {
+      try {
+        this.store.trend.snapshot(new Date().toISOString().slice(0, 10));
+      } catch (err) {
+        this.log.error({ err }, 'compliance trend snapshot failed');
+      }
+    };
+    take();
+    this.snapshotTimer = setInterval(take, everyMs);
+    this.snapshotTimer.unref();
+  }
+
   watchPolicyDir(): void {
     let timer: NodeJS.Timeout | undefined;
     this.watcher = watch(this.o.policyDir, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 200, pollInterval: 50 } });
@@ -108,6 +123,7 @@ export class ComplianceService {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.snapshotTimer);
     await this.watcher?.close();
   }
 }

@@ -45,6 +45,7 @@ export const ConfigSchema = Type.Object(
         dir: Type.Optional(Type.String({ description: 'policy packs folder; defaults to the shipped policies/' })),
         packs: Type.Array(Type.String(), { default: ['vn-nd85-tt12', 'cis-v8'] }),
         overrides: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+        trendSnapshotSec: Type.Number({ exclusiveMinimum: 0, default: 3600, description: 'how often today’s compliance trend point is refreshed' }),
       },
       { default: {}, additionalProperties: false },
     ),

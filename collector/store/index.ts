@@ -8,6 +8,7 @@ import { UserRepository } from './users.js';
 import { ComplianceRepository } from './compliance.js';
 import { SettingsRepository } from './settings.js';
 import { EvidenceQueries } from './evidence.js';
+import { ComplianceTrendRepository } from './compliance-trend.js';
 
 export interface Store {
   db: Db;
@@ -18,6 +19,7 @@ export interface Store {
   compliance: ComplianceRepository;
   settings: SettingsRepository;
   evidence: EvidenceQueries;
+  trend: ComplianceTrendRepository;
   /** The filtered, sorted, paged agents table. */
   listAgents(f: AgentListFilter): ReturnType<typeof listAgents>;
   /** Runs fn in one transaction: everything in it is committed together or not at all. */
@@ -38,6 +40,7 @@ export function openStore(dataDir: string, opts: OpenOptions = {}): Store {
     compliance: new ComplianceRepository(db),
     settings: new SettingsRepository(db),
     evidence: new EvidenceQueries(db),
+    trend: new ComplianceTrendRepository(db),
     listAgents: (f) => listAgents(db, f, (r) => toAgent(r as unknown as AgentRow)),
     transaction: <T>(fn: () => T) => db.transaction(fn)(),
     close: () => db.close(),

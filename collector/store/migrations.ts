@@ -237,3 +237,30 @@ migrations.push({
 // Alerts and the forwarder's outbox (versions 20-29 belong to the alerts room; the SQL is in store/alerts.ts).
 import { ALERT_MIGRATIONS } from './alerts.js';
 migrations.push(...ALERT_MIGRATIONS);
+
+migrations.push({
+  version: 4,
+  name: 'daily compliance snapshots for trends',
+  sql: `
+    CREATE TABLE compliance_daily_controls (
+      day TEXT NOT NULL,
+      unit_id TEXT NOT NULL,
+      level INTEGER NOT NULL,
+      control_id TEXT NOT NULL,
+      pass INTEGER NOT NULL,
+      fail INTEGER NOT NULL,
+      unknown INTEGER NOT NULL,
+      not_applicable INTEGER NOT NULL,
+      PRIMARY KEY (day, unit_id, level, control_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE compliance_daily_agents (
+      day TEXT NOT NULL,
+      unit_id TEXT NOT NULL,
+      level INTEGER NOT NULL,
+      compliant INTEGER NOT NULL,
+      non_compliant INTEGER NOT NULL,
+      unknown INTEGER NOT NULL,
+      PRIMARY KEY (day, unit_id, level)
+    ) WITHOUT ROWID;
+  `,
+});

@@ -72,7 +72,7 @@ beforeAll(async () => {
   policyDir = join(root, 'policies');
   cpSync(join(REPO_ROOT, 'policies'), policyDir, { recursive: true });
   const port = await freePort();
-  collector = spawnCli(['collector', '--data-dir', dataDir, '--port', String(port)], { SOCLITE_POLICY_DIR: policyDir });
+  collector = spawnCli(['collector', '--data-dir', dataDir, '--port', String(port)], { SOCLITE_POLICY_DIR: policyDir, SOCLITE_POLICY_TRENDSNAPSHOTSEC: '0.5' });
   url = (await collector.waitForLine(/^URL: (\S+)$/m))[1]!;
   const password = (await collector.waitForLine(/^admin password: (\S+)$/m))[1]!;
   api = new ApiClient(url);
@@ -172,6 +172,25 @@ describe('compliance evaluation in the collector', () => {
     const page2 = await get('sort=enrolledAt&order=asc&limit=1&offset=1');
     expect(page2.items.map((a) => a.id)).toEqual([asc.items[1]!.id]);
     expect((await api.get('/api/v1/agents?limit=abc')).status).toBe(400);
+  });
+
+  it('keeps a daily trend that agrees with the current compliance summary', async () => {
+    type Summary = { levels: { level: number; compliant: number; nonCompliant: number; unknown: number }[]; controls: { controlId: string; pass: number; fail: number; unknown: number }[] };
+    type Point = { day: string; level: number; compliant: number; nonCompliant: number; unknown: number; pass: number; fail: number };
+    const today = new Date().toISOString().slice(0, 10);
+    await waitFor(
+      'today’s trend point to match the summary',
+      async () => {
+        const now = (await api.get<Summary>('/api/v1/compliance')).body;
+        const trend = (await api.get<{ points: Point[] }>('/api/v1/compliance/trend?days=7')).body.points.filter((p) => p.day === today);
+        return now.levels.every((l) => trend.some((p) => p.level === l.level && p.compliant === l.compliant && p.nonCompliant === l.nonCompliant && p.unknown === l.unknown));
+      },
+      15_000,
+    );
+    const fw = (await api.get<Summary>('/api/v1/compliance')).body.controls.filter((c) => c.controlId === 'vn.firewall.enabled');
+    const fwTrend = (await api.get<{ points: Point[] }>('/api/v1/compliance/trend?control=vn.firewall.enabled')).body.points.find((p) => p.day === today)!;
+    expect(fwTrend.fail).toBe(fw.reduce((n, c) => n + c.fail, 0));
+    expect((await api.get('/api/v1/compliance/trend?days=0')).status).toBe(400);
   });
 
   it('refuses a broken policy edit and keeps the last good policy set', async () => {

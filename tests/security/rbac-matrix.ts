@@ -171,6 +171,11 @@ export const MATRIX: Record<string, Entry> = {
     inScope: () => ({ method: 'GET', url: '/api/v1/forward/destinations' }),
     outOfScope: { none: 'destinations belong to the organisation, not to a unit' },
   },
+  'GET /api/v1/compliance/trend': {
+    roles: ALL,
+    inScope: () => ({ method: 'GET', url: '/api/v1/compliance/trend?unit=north' }),
+    outOfScope: { filter: () => ({ method: 'GET', url: '/api/v1/compliance/trend?unit=south' }) },
+  },
   'GET /api/v1/compliance': {
     roles: ALL,
     inScope: () => ({ method: 'GET', url: '/api/v1/compliance?unit=north' }),

@@ -73,6 +73,29 @@ export async function complianceRoutes(app: FastifyInstance, opts: { service: Co
   );
 
   app.get(
+    '/compliance/trend',
+    {
+      schema: {
+        tags: ['compliance'],
+        summary: 'Daily trend: machines compliant / non-compliant / unknown per level, or one control’s pass/fail/unknown',
+        querystring: Type.Object(
+          { unit: Type.Optional(Id), level: Type.Optional(Level), control: Type.Optional(Id), days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3660 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ from: Type.String(), points: Type.Array(AnyObject) }), '4xx': ErrorBody },
+      },
+      preHandler: readers,
+    },
+    async (req) => {
+      const q = req.query as { unit?: string; level?: number; control?: string; days?: number };
+      const from = new Date(Date.now() - ((q.days ?? 90) - 1) * 86400_000).toISOString().slice(0, 10);
+      const units = narrow(req, q.unit);
+      const points = q.control ? store.trend.control(units, from, q.control, q.level) : store.trend.machines(units, from, q.level);
+      return { from, points: points as unknown as Record<string, unknown>[] };
+    },
+  );
+
+  app.get(
     '/compliance/controls/:id',
     {
       schema: {
