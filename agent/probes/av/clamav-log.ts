@@ -14,6 +14,10 @@ export interface ClamavLogSummary {
   scannedFiles?: number;
 }
 
+// Lines only ClamAV prints: any one of them (or a timestamped clamd line, or a detection) marks the input as ClamAV's.
+const CLAMAV_LINE =
+  /^(-+ SCAN SUMMARY -+|(Known viruses|Engine version|Scanned directories|Data scanned|Data read|Start Date|End Date|Total errors): .*|LibClamAV (Error|Warning): .*|\/\S.*: OK|\+\+\+ Started at .*|--- Stopped at .*|clamd daemon .*|Reading databases from .*|Loaded \d+ signatures\.|Self checking every \d+ seconds\.|SelfCheck: .*|Limits: .*|Not loading PUA signatures\.|(Archive|Portable Executable|ELF|Mail files|OLE2|PDF|SWF|HTML|XMLDOCS|HWP3|OneNote) support (enabled|disabled)\.)$/;
+
 export function parseClamavLog(text: string): ClamavLogSummary {
   const out: ClamavLogSummary = { detections: [] };
   let recognised = 0;
@@ -46,10 +50,11 @@ export function parseClamavLog(text: string): ClamavLogSummary {
       recognised++;
       continue;
     }
-    if (/: OK$|^-+ SCAN SUMMARY -+$|^(Known viruses|Engine version|Scanned directories|Data scanned|Data read|Time|Start Date|End Date|Total errors):|^[-]{5,}|SelfCheck|clamd|ClamAV|Database|Reading databases|Loaded|Listening|Limits|Log file|Not loading|Received|Activating|No stats|Archive support|Portable|Bytecode|Alerting|Heuristic|Mail files|OLE2|PDF|SWF|HTML|XMLDOCS|HWP3|Self checking|Exiting|Socket|Pid file|--- Scan|: Access denied|: Empty file|: Excluded|ERROR|WARNING|LibClamAV/i.test(body)) {
-      recognised++;
-    }
+    // A line with clamd's timestamp prefix is a clamd log line whatever it says; without one (LogTime off,
+    // clamscan output) only ClamAV's own anchored lines count, so prose that merely mentions a keyword is not
+    // taken for ClamAV output. Other lines (warnings, per-file notes) are skipped.
+    if (loggedAt || CLAMAV_LINE.test(body)) recognised++;
   }
-  if (recognised === 0) throw new Error('not ClamAV output: no "<path>: <signature> FOUND", "<path>: OK" or scan-summary line');
+  if (recognised === 0) throw new Error('not ClamAV output: no clamd log line ("<date> -> ..."), "<path>: <signature> FOUND", "/<path>: OK" or scan-summary line');
   return out;
 }

@@ -15,8 +15,12 @@ export function parseSoftwareupdateList(text: string): { updates: MacUpdate[]; t
   const updates: MacUpdate[] = [];
   let current: MacUpdate | undefined;
   let recognised = /No new software available|Software Update Tool|Finding available software/.test(text);
+  let listing = false;
   for (const raw of text.split('\n')) {
-    const label = /^\s*\*\s*Label:\s*(.+?)\s*$/.exec(raw) ?? /^\s*\*\s+(\S.*?)\s*$/.exec(raw);
+    if (/^Software Update found the following/.test(raw)) listing = true;
+    // Catalina and later print "* Label: X"; older releases a bare "* X" bullet, which only counts inside the
+    // "Software Update found the following ..." listing (a stray bullet elsewhere is not an update).
+    const label = /^\s*\*\s*Label:\s*(.+?)\s*$/.exec(raw) ?? (listing ? /^\s*\*\s+(\S.*?)\s*$/.exec(raw) : null);
     if (label) {
       current = { label: label[1]!, restart: false, security: false };
       updates.push(current);

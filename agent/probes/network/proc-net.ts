@@ -69,3 +69,33 @@ export function parseProcNet(text: string, proto: 'tcp' | 'udp'): ProcNetSocket[
 export function isListening(s: ProcNetSocket): boolean {
   return s.proto === 'tcp' ? s.state === TCP_LISTEN : s.state === TCP_CLOSE;
 }
+
+const TABLE_HEADER = /^\s*sl\s+local_address\s+rem(?:ote)?_address\s+st\b/;
+
+/**
+ * Any of /proc/net/tcp, tcp6, udp or udp6, or several of them concatenated (`cat /proc/net/{tcp,udp}*`): each
+ * header line starts a table. The protocol is read from the header, whose UDP form ends with the extra columns
+ * "ref pointer drops" (net/ipv4/udp.c) that TCP's lacks; the family from the address width, as parseProcNet does.
+ * (/proc/net/udplite and raw share UDP's header: they cannot be told apart from it, so do not feed them here.)
+ */
+export function parseProcNetAny(text: string): ProcNetSocket[] {
+  const lines = text.split('\n');
+  if (!TABLE_HEADER.test(lines[0] ?? '')) {
+    throw new Error('not a /proc/net/tcp|tcp6|udp|udp6 table: the header line "sl local_address rem_address st ..." is missing');
+  }
+  const out: ProcNetSocket[] = [];
+  let start = 0;
+  for (let i = 1; i <= lines.length; i++) {
+    if (i < lines.length && !TABLE_HEADER.test(lines[i]!)) continue;
+    const header = lines[start]!;
+    const proto = /\bref\s+pointer\s+drops\s*$/.test(header) ? 'udp' : 'tcp';
+    try {
+      out.push(...parseProcNet(lines.slice(start, i).join('\n'), proto));
+    } catch (err) {
+      // Line numbers in the message are relative to the table: make them the file's.
+      throw new Error((err as Error).message.replace(/^line (\d+):/, (_, n: string) => `line ${Number(n) + start}:`));
+    }
+    start = i;
+  }
+  return out;
+}

@@ -1,20 +1,30 @@
-// Debian/Ubuntu patch source. Reads the local package cache only; never runs `apt-get update` (the OS timer
-// does that, and its success stamp tells how fresh the cache is).
+// Linux patch source. Debian/Ubuntu: reads the local package cache only; never runs `apt-get update` (the OS
+// timer does that, and its success stamp tells how fresh the cache is). Without apt, dnf hosts (Fedora, RHEL and
+// its rebuilds) are read by dnf-source.ts, also from the local cache only.
 import type { PatchesSection } from '../../../protocol/posture.js';
 import { CommandNotFound, reasonOf, type HostAccess } from '../host-access.js';
 import type { ProbeErrors } from '../probe-errors.js';
 import { parseAptUpgradable } from './apt.js';
 import { unattendedUpgradesEnabled } from './apt-config.js';
 import { lastDpkgInstall } from './dpkg-log.js';
+import { readDnfPatches } from './dnf-source.js';
 
 export async function readLinuxPatches(host: HostAccess, errors: ProbeErrors, now = new Date()): Promise<PatchesSection | undefined> {
   let r;
   try {
     r = await host.exec('apt', ['list', '--upgradable'], { timeoutMs: 30_000 });
   } catch (err) {
-    if (err instanceof CommandNotFound) errors.add('patches', 'apt is not installed: only Debian/Ubuntu package updates are supported on Linux so far');
-    else errors.add('patches', err);
-    return undefined;
+    if (!(err instanceof CommandNotFound)) {
+      errors.add('patches', err);
+      return undefined;
+    }
+    try {
+      return await readDnfPatches(host, errors);
+    } catch (dnfErr) {
+      if (dnfErr instanceof CommandNotFound) errors.add('patches', 'neither apt nor dnf is installed: no supported package manager to read pending updates from');
+      else errors.add('patches', dnfErr);
+      return undefined;
+    }
   }
   if (r.code !== 0) {
     errors.add('patches', `apt list --upgradable exited ${r.code}: ${r.stderr.trim().slice(0, 300)}`);

@@ -17,25 +17,29 @@ describe('linux parsers on captured and real-format fixtures', () => {
     expect(r.packages.find((p) => p.name === 'appstream')!.security).toBe(false);
   });
 
-  it('/proc/net/tcp6 and udp6: decodes the dual-stack and loopback listeners', () => {
-    const tcp6 = parsers['linux.proc-net-tcp']!.parse(fixture('linux/proc-net/tcp6-debian12.txt')) as { localAddress: string; localPort: number; state: number }[];
-    expect(tcp6).toContainEqual(expect.objectContaining({ localAddress: '::', localPort: 38002, state: 0x0a }));
-    expect(tcp6).toContainEqual(expect.objectContaining({ localAddress: '::1', localPort: 38003, state: 0x0a }));
-    const udp = parsers['linux.proc-net-udp']!.parse(fixture('linux/proc-net/udp-debian12.txt')) as { localAddress: string; localPort: number }[];
-    expect(udp).toContainEqual(expect.objectContaining({ localAddress: '127.0.0.53', localPort: 38008 }));
+  it('/proc/net/tcp6 and udp6: decodes the dual-stack and loopback listeners, protocol from the header', () => {
+    const tcp6 = parsers['linux.proc-net']!.parse(fixture('linux/proc-net/tcp6-debian12.txt')) as { proto: string; family: number; localAddress: string; localPort: number; state: number; listening: boolean }[];
+    expect(tcp6).toContainEqual(expect.objectContaining({ proto: 'tcp', family: 6, localAddress: '::', localPort: 38002, state: 0x0a, listening: true }));
+    expect(tcp6).toContainEqual(expect.objectContaining({ proto: 'tcp', family: 6, localAddress: '::1', localPort: 38003, state: 0x0a }));
+    const udp = parsers['linux.proc-net']!.parse(fixture('linux/proc-net/udp-debian12.txt')) as { proto: string; family: number; localAddress: string; localPort: number }[];
+    expect(udp).toContainEqual(expect.objectContaining({ proto: 'udp', family: 4, localAddress: '127.0.0.53', localPort: 38008 }));
+    expect(new Set(udp.map((s) => s.proto))).toEqual(new Set(['udp']));
+  });
+
+  it('/proc/net tables concatenated (cat tcp tcp6 udp udp6) parse as the union of each table', () => {
+    const names = ['tcp', 'tcp6', 'udp', 'udp6'];
+    const each = names.map((n) => parsers['linux.proc-net']!.parse(fixture(`linux/proc-net/${n}-debian12.txt`)) as unknown[]);
+    const all = parsers['linux.proc-net']!.parse(names.map((n) => fixture(`linux/proc-net/${n}-debian12.txt`)).join('')) as unknown[];
+    expect(all).toEqual(each.flat());
+    expect(() => parsers['linux.proc-net']!.parse(fixture('linux/proc-net/tcp-debian12.txt') + '  0: zz\n')).toThrow(/^line \d+: malformed socket entry/);
   });
 
   it('/proc/net agrees with ss captured at the same moment', () => {
     const ss = parsers['linux.ss']!.parse(fixture('linux/ss/ss-tulnH-debian12.txt')) as { proto: string; address: string; port: number }[];
     const fromProc: string[] = [];
-    for (const [f, proto] of [
-      ['tcp', 'tcp'],
-      ['tcp6', 'tcp'],
-      ['udp', 'udp'],
-      ['udp6', 'udp'],
-    ] as const) {
-      const rows = parsers[`linux.proc-net-${proto}`]!.parse(fixture(`linux/proc-net/${f}-debian12.txt`)) as { localAddress: string; localPort: number; state: number }[];
-      for (const r of rows) if (r.state === (proto === 'tcp' ? 0x0a : 0x07)) fromProc.push(`${proto} ${r.localAddress} ${r.localPort}`);
+    for (const f of ['tcp', 'tcp6', 'udp', 'udp6']) {
+      const rows = parsers['linux.proc-net']!.parse(fixture(`linux/proc-net/${f}-debian12.txt`)) as { proto: string; localAddress: string; localPort: number; listening: boolean }[];
+      for (const r of rows) if (r.listening) fromProc.push(`${r.proto} ${r.localAddress} ${r.localPort}`);
     }
     expect(new Set(fromProc)).toEqual(new Set(ss.map((s) => `${s.proto} ${s.address} ${s.port}`)));
   });
@@ -59,7 +63,7 @@ describe('linux parsers on captured and real-format fixtures', () => {
     expect(nft.defaultInbound).toBe('deny');
     expect(nft.inputChains[0]!.rules).toBe(4);
     expect(run('linux.nft-ruleset', 'linux/nft/nft-j-list-ruleset-empty.json')).toEqual({ enabled: false, inputChains: [] });
-    expect(run('linux.ufw-status', 'linux/ufw/ufw-status-verbose-inactive.txt')).toEqual({ enabled: false, rules: [] });
+    expect(run('linux.ufw', 'linux/ufw/ufw-status-verbose-inactive.txt')).toEqual({ enabled: false, rules: [] });
   });
 
   it('lsblk: encryption follows the crypt layer down to the mounts', () => {
@@ -73,8 +77,8 @@ describe('linux parsers on captured and real-format fixtures', () => {
   });
 
   it('cryptsetup status: active LUKS2, and refuses a missing device', () => {
-    expect(run('linux.cryptsetup-status', 'linux/cryptsetup/cryptsetup-status-luks2.txt')).toMatchObject({ active: true, inUse: true, type: 'LUKS2', cipher: 'aes-xts-plain64', device: '/dev/sda3' });
-    expect(() => run('linux.cryptsetup-status', 'linux/cryptsetup/cryptsetup-status-missing.txt')).toThrow(/not cryptsetup status/);
+    expect(run('linux.cryptsetup', 'linux/cryptsetup/cryptsetup-status-luks2.txt')).toMatchObject({ active: true, inUse: true, type: 'LUKS2', cipher: 'aes-xts-plain64', device: '/dev/sda3' });
+    expect(() => run('linux.cryptsetup', 'linux/cryptsetup/cryptsetup-status-missing.txt')).toThrow(/not cryptsetup status/);
   });
 
   it('timedatectl show, login.defs, PAM, pwquality, faillock, modprobe, sshd, group', () => {
@@ -92,7 +96,7 @@ describe('linux parsers on captured and real-format fixtures', () => {
   });
 
   it('AV/EDR formats: mdatp, falconctl, wazuh state', () => {
-    expect(run('linux.mdatp-health', 'linux/mdatp/mdatp-health-active-anonymised.json')).toMatchObject({
+    expect(run('linux.mdatp', 'linux/mdatp/mdatp-health-active-anonymised.json')).toMatchObject({
       appVersion: '101.24082.0004',
       healthy: true,
       realTimeProtection: true,
@@ -101,7 +105,7 @@ describe('linux parsers on captured and real-format fixtures', () => {
       definitionsUpdatedAt: '2025-11-22T07:00:00.000Z',
       tamperProtection: 'block',
     });
-    expect(run('linux.mdatp-health', 'linux/mdatp/mdatp-health-unhealthy-anonymised.json')).toMatchObject({ healthy: false, healthIssues: ['no active event provider'], definitionsStatus: 'unavailable' });
+    expect(run('linux.mdatp', 'linux/mdatp/mdatp-health-unhealthy-anonymised.json')).toMatchObject({ healthy: false, healthIssues: ['no active event provider'], definitionsStatus: 'unavailable' });
     expect(run('linux.falconctl', 'linux/falconctl/falconctl-g-rfm.txt')).toMatchObject({ aidSet: true, reducedFunctionality: true, rfmReason: 'Unsupported kernel version', version: '7.10.17706.0' });
     const unreg = run('linux.falconctl', 'linux/falconctl/falconctl-g-unregistered.txt');
     expect(unreg).toMatchObject({ aidSet: false, version: '6.38.13501.0' });
@@ -135,16 +139,16 @@ describe('macOS and Windows parsers on real-format fixtures', () => {
   });
 
   it('fdesetup, softwareupdate, lsof', () => {
-    expect(run('macos.fdesetup-status', 'macos/fdesetup/fdesetup-status-on.txt')).toEqual({ enabled: true });
-    expect(run('macos.fdesetup-status', 'macos/fdesetup/fdesetup-status-encrypting.txt')).toEqual({ enabled: true, inProgress: 'encrypting', percent: 43.2 });
-    expect(run('macos.fdesetup-status', 'macos/fdesetup/fdesetup-status-off.txt')).toEqual({ enabled: false });
-    const su = run('macos.softwareupdate-list', 'macos/softwareupdate/softwareupdate-list-sonoma.txt') as { total: number; security: number; restartRequired: boolean; updates: { label: string; version?: string }[] };
+    expect(run('macos.fdesetup', 'macos/fdesetup/fdesetup-status-on.txt')).toEqual({ enabled: true });
+    expect(run('macos.fdesetup', 'macos/fdesetup/fdesetup-status-encrypting.txt')).toEqual({ enabled: true, inProgress: 'encrypting', percent: 43.2 });
+    expect(run('macos.fdesetup', 'macos/fdesetup/fdesetup-status-off.txt')).toEqual({ enabled: false });
+    const su = run('macos.softwareupdate', 'macos/softwareupdate/softwareupdate-list-sonoma.txt') as { total: number; security: number; restartRequired: boolean; updates: { label: string; version?: string }[] };
     expect(su).toMatchObject({ total: 2, security: 1, restartRequired: true });
     expect(su.updates[1]).toMatchObject({ label: 'Safari18.1-18.1', version: '18.1', security: false });
-    expect(run('macos.softwareupdate-list', 'macos/softwareupdate/softwareupdate-list-none.txt')).toEqual({ updates: [], total: 0, security: 0, restartRequired: false });
+    expect(run('macos.softwareupdate', 'macos/softwareupdate/softwareupdate-list-none.txt')).toEqual({ updates: [], total: 0, security: 0, restartRequired: false });
   });
   it('Get-MpComputerStatus (PowerShell 5.1 dates)', () => {
-    expect(run('windows.mpcomputerstatus', 'windows/defender/get-mpcomputerstatus-normal.json')).toEqual({
+    expect(run('windows.defender', 'windows/defender/get-mpcomputerstatus-normal.json')).toEqual({
       passive: false,
       serviceEnabled: true,
       antivirusEnabled: true,
@@ -163,8 +167,8 @@ describe('macOS and Windows parsers on real-format fixtures', () => {
 describe('garbage input is refused by every parser with a message', () => {
   const garbage = ['', 'hello world\nthis is not a tool output\n', '{"json": true}', '\u0000\u0001\u0002binary'];
   // For these an empty input is a real answer: no listening socket, no pending update, no iptables table
-  // loaded, an empty config file.
-  const emptyIsValid = new Set(['linux.ss', 'linux.apt-upgradable', 'linux.iptables-save', 'linux.pwquality-conf', 'linux.modprobe-usb-storage', 'macos.lsof-listen']);
+  // loaded, an empty config file; dnf prints nothing when no advisory or update applies.
+  const emptyIsValid = new Set(['linux.ss', 'linux.apt-upgradable', 'linux.dnf-security', 'linux.dnf-check-update', 'linux.iptables-save', 'linux.pwquality-conf', 'linux.modprobe-usb-storage', 'macos.lsof-listen']);
   for (const [id, p] of Object.entries(parsers)) {
     it(id, () => {
       for (const g of garbage.filter((x) => x !== '' || !emptyIsValid.has(id))) {

@@ -19,15 +19,15 @@ const parse = (id: string, rel: string) => parsers[id]!.parse(read(rel)) as Reco
 const PARSER_FOR: [RegExp, string][] = [
   [/\/netstat\/netstat-rnv?-/, 'generic.netstat-rn'],
   [/^linux\/clamav\/.*cvd.*header-512\.txt$/, 'linux.clamav-db'],
-  [/^linux\/defender\/mdatp-health-/, 'linux.mdatp-health'],
+  [/^linux\/defender\/mdatp-health-/, 'linux.mdatp'],
   [/^linux\/firewalld\/systemctl-status-/, 'linux.systemctl-status'],
   [/^linux\/sentinelone\/sentinelctl-/, 'linux.sentinelctl'],
-  [/^linux\/ufw\/ufw-status-/, 'linux.ufw-status'],
+  [/^linux\/ufw\/ufw-status-/, 'linux.ufw'],
   [/^macos\/cortex-xdr\/cytool-info-/, 'macos.cytool-info'],
   [/^macos\/cortex-xdr\/cytool-runtime-query-/, 'macos.cytool-runtime'],
   [/^macos\/launchctl\/launchctl-list/, 'macos.launchctl-list'],
-  [/^windows\/firewall\/get-netfirewallprofile/, 'windows.firewall-profile'],
-  [/^windows\/securitycenter\/securitycenter2-/, 'windows.securitycenter2'],
+  [/^windows\/firewall\/get-netfirewallprofile/, 'windows.firewall'],
+  [/^windows\/securitycenter\/securitycenter2-/, 'windows.securitycenter'],
 ];
 /** Samples that are deliberately not tool output (upstream negative cases): the parser must refuse them. */
 const NEGATIVE = new Set(['linux/defender/mdatp-health-not-expected-output.json']);
@@ -74,7 +74,7 @@ describe.runIf(present)('public samples', () => {
   });
 
   it('mdatp health 101.23062: passive mode, real-time off, definitions up to date', () => {
-    expect(parse('linux.mdatp-health', 'linux/defender/mdatp-health-101.23062.0010.json')).toMatchObject({
+    expect(parse('linux.mdatp', 'linux/defender/mdatp-health-101.23062.0010.json')).toMatchObject({
       appVersion: '101.23062.0010',
       healthy: true,
       passiveMode: true,
@@ -101,7 +101,7 @@ describe.runIf(present)('public samples', () => {
   });
 
   it('ufw status (active) with deny/allow rules', () => {
-    const u = parse('linux.ufw-status', 'linux/ufw/ufw-status-active.txt') as { enabled: boolean; rules: { to: string; action: string }[] };
+    const u = parse('linux.ufw', 'linux/ufw/ufw-status-active.txt') as { enabled: boolean; rules: { to: string; action: string }[] };
     expect(u.enabled).toBe(true);
     expect(u.rules).toHaveLength(6);
     expect(u.rules[1]).toEqual({ to: '22', action: 'DENY', from: 'Anywhere' });
@@ -125,14 +125,14 @@ describe.runIf(present)('public samples', () => {
   });
 
   it('Get-NetFirewallProfile: NotConfigured inbound means the built-in Block', () => {
-    expect(parse('windows.firewall-profile', 'windows/firewall/get-netfirewallprofile.json')).toEqual([
+    expect(parse('windows.firewall', 'windows/firewall/get-netfirewallprofile.json')).toEqual([
       { name: 'Private', enabled: true, enabledSetting: 'True', defaultInbound: 'deny', defaultInboundSetting: 'NotConfigured' },
       { name: 'Public', enabled: true, enabledSetting: 'True', defaultInbound: 'deny', defaultInboundSetting: 'NotConfigured' },
     ]);
   });
 
   it('SecurityCenter2 capture: Defender 397568 is on, Microsoft, up to date, and the host is protected', () => {
-    const products = parse('windows.securitycenter2', 'windows/securitycenter/securitycenter2-products-defender.json') as unknown as { name: string; state: { enabled: boolean; microsoft: boolean; upToDate: boolean } }[];
+    const products = parse('windows.securitycenter', 'windows/securitycenter/securitycenter2-products-defender.json') as unknown as { name: string; state: { enabled: boolean; microsoft: boolean; upToDate: boolean } }[];
     expect(products).toHaveLength(1);
     expect(products[0]).toMatchObject({ name: 'Windows Defender', state: { enabled: true, microsoft: true, upToDate: true, providers: ['autoupdate', 'antivirus'] } });
     const wsc = securityCenterFrom(JSON.parse(read('windows/securitycenter/securitycenter2-products-defender.json').replace(/^\uFEFF/, '')));
