@@ -11,10 +11,11 @@ import { ProgressBar } from '../../collector/evidence/progress-bar.js';
 import { ScopeError, parseEvidenceScope } from '../../collector/evidence/scope.js';
 import { verifyBundle } from '../../collector/evidence/verify.js';
 import { parseCli } from '../args.js';
+import { configFromFlags } from '../options.js';
 import { CliError } from '../errors.js';
 
 const EXPORT_USAGE =
-  'soclite evidence export --level N [--unit U] [--system S] [--from D --to D | --as-of D] [--data-dir D] --out PATH';
+  'soclite evidence export --level N [--unit U] [--system S] [--from D --to D | --as-of D] [--config F] [--data-dir D] --out PATH';
 const VERIFY_USAGE = 'soclite evidence verify PATH [--key PUBLIC_KEY.pem]';
 
 export async function run(args: string[]): Promise<number> {
@@ -52,6 +53,7 @@ async function exportCommand(args: string[]): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       'as-of': { type: 'string' },
+      config: { type: 'string' },
       'data-dir': { type: 'string' },
       out: { type: 'string' },
     },
@@ -77,8 +79,15 @@ async function exportCommand(args: string[]): Promise<number> {
   if (existsSync(outPath)) throw new CliError(`${outPath} already exists; choose another --out`);
   if (!existsSync(path.dirname(outPath))) throw new CliError(`folder ${path.dirname(outPath)} does not exist`);
 
-  const dataDir = path.resolve(values['data-dir'] ?? 'data');
-  const source = await openEvidenceSource(dataDir);
+  // The collector's configuration (file < environment < flags): the same data dir and the same policy packs,
+  // folder and overrides, so the CLI's evidence judges machines by the controls the collector enforces.
+  const config = configFromFlags({ config: values.config, 'data-dir': values['data-dir'] });
+  const dataDir = path.resolve(config.storage.dataDir);
+  const source = await openEvidenceSource(dataDir, {
+    ...(config.policy.dir ? { policyDir: config.policy.dir } : {}),
+    packs: config.policy.packs,
+    overrides: config.policy.overrides as Record<string, unknown>,
+  });
   const key = await loadOrCreateCollectorKey(dataDir).catch((err: Error) => {
     throw new CliError(`cannot load the collector signing key: ${err.message}`);
   });

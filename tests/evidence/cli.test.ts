@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBundle } from '../../collector/evidence/export.js';
+import { openStore } from '../../collector/store/index.js';
 import { NOW, fixtureSource } from './fleet-fixture.js';
 import { extractFlatZip } from './unzip.js';
 
@@ -70,4 +71,20 @@ describe('soclite evidence', () => {
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/either --as-of/);
   });
+
+  it('export reads the collector configuration: its data dir and its policy folder', async () => {
+    const dataDir = path.join(tmp, 'configured-data');
+    openStore(dataDir).close();
+    const config = path.join(tmp, 'collector.yaml');
+    await writeFile(config, `storage:\n  dataDir: ${dataDir}\npolicy:\n  dir: ${path.join(tmp, 'no-policies-here')}\n`);
+    const bad = await soclite(['evidence', 'export', '--level', '1', '--config', config, '--out', path.join(tmp, 'c1.zip')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('the policy set does not load');
+    expect(bad.stderr).toContain('no-policies-here');
+    await writeFile(config, `storage:\n  dataDir: ${dataDir}\n`);
+    const ok = await soclite(['evidence', 'export', '--level', '1', '--config', config, '--out', path.join(tmp, 'c2.zip')]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/machines: 0/);
+    expect((await soclite(['evidence', 'verify', path.join(tmp, 'c2.zip')])).code).toBe(0);
+  }, 60_000);
 });
