@@ -1,6 +1,6 @@
 // JSON calls to the collector API. The session cookie travels by itself; state-changing calls add the CSRF
-// header. A 401 ends the session in the page; a 404 for a whole route means "this collector does not have
-// that API yet", which pages show plainly instead of inventing data.
+// header. A 401 ends the session in the page; every other refusal becomes an ApiError carrying the API's
+// stable code and message, which the pages show as they are.
 import { sessionStore, setSession } from './session.js';
 
 export class ApiError extends Error {
@@ -11,10 +11,6 @@ export class ApiError extends Error {
     readonly path: string,
   ) {
     super(message);
-  }
-  /** The route itself does not exist (as opposed to a missing record). */
-  get routeMissing(): boolean {
-    return this.status === 404 && this.code === 'not_found';
   }
 }
 
@@ -44,9 +40,9 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return body as T;
 }
 
-export function qs(params: Record<string, string | number | undefined>): string {
+export function qs(params: Record<string, string | number | undefined | null>): string {
   const u = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') u.set(k, String(v));
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
   const s = u.toString();
   return s ? `?${s}` : '';
 }

@@ -6,9 +6,9 @@ import { setLang, useI18n } from './i18n/index.js';
 import type { MessageKey } from './i18n/en.js';
 import { liveStatus, startLive, stopLive } from './live.js';
 import { navigate, routeStore } from './router.js';
-import { PAGES_BY_ROLE, sessionStore, setSession } from './session.js';
+import { PAGES_BY_ROLE, resumeSession, sessionCheckingStore, sessionStore, setSession } from './session.js';
 import { useStore } from './store.js';
-import { Link } from './components/ui.js';
+import { Link, Loading } from './components/ui.js';
 import { LoginPage } from './pages/login.js';
 import { OverviewPage } from './pages/overview.js';
 import { AgentsPage } from './pages/agents.js';
@@ -17,6 +17,7 @@ import { CompliancePage } from './pages/compliance.js';
 import { AlertsPage } from './pages/alerts.js';
 import { EvidencePage } from './pages/evidence.js';
 import { SettingsPage } from './pages/settings.js';
+import { AuditPage } from './pages/audit.js';
 
 const NAV: { page: string; path: string; label: MessageKey }[] = [
   { page: 'overview', path: '/', label: 'navOverview' },
@@ -25,6 +26,7 @@ const NAV: { page: string; path: string; label: MessageKey }[] = [
   { page: 'alerts', path: '/alerts', label: 'navAlerts' },
   { page: 'evidence', path: '/evidence', label: 'navEvidence' },
   { page: 'settings', path: '/settings', label: 'navSettings' },
+  { page: 'audit', path: '/audit', label: 'navAudit' },
 ];
 
 function pageOf(path: string): string {
@@ -48,11 +50,15 @@ export function App() {
   const { t, td, lang } = useI18n();
   const session = useStore(sessionStore);
   const route = useStore(routeStore);
+  const checking = useStore(sessionCheckingStore);
 
   useEffect(() => {
     document.documentElement.lang = lang;
     document.title = t('appTitle');
   }, [lang]);
+  useEffect(() => {
+    void resumeSession();
+  }, []);
   useEffect(() => {
     if (session) startLive();
     else stopLive();
@@ -100,9 +106,7 @@ export function App() {
     return (
       <>
         {header}
-        <main>
-          <LoginPage />
-        </main>
+        <main>{checking ? <Loading /> : <LoginPage />}</main>
       </>
     );
   }
@@ -118,6 +122,7 @@ export function App() {
   else if (page === 'alerts') body = <AlertsPage />;
   else if (page === 'evidence') body = <EvidencePage />;
   else if (page === 'settings') body = <SettingsPage />;
+  else if (page === 'audit') body = <AuditPage />;
   else body = <OverviewPage />;
 
   return (

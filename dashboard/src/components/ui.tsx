@@ -40,21 +40,19 @@ export function StatusBadge(p: { status: string }) {
   return <span class={`badge status-${/^[a-z_]+$/.test(p.status) ? p.status : 'other'}`}>{td('status_', p.status)}</span>;
 }
 
+export function AvBadge(p: { status: string }) {
+  const { td } = useI18n();
+  return <span class={`badge av-${/^[a-z_]+$/.test(p.status) ? p.status : 'other'}`}>{td('av_', p.status)}</span>;
+}
+
 export function Loading() {
   const { t } = useI18n();
   return <p class="muted">{t('loading')}</p>;
 }
 
-/** An error, or — when the route does not exist on this collector — a plain statement that it is not there. */
+/** An error as the API stated it (its message names what was wrong), or the role refusal in the viewer's language. */
 export function Problem(p: { error: Error; retry?: () => void }) {
   const { t } = useI18n();
-  if (p.error instanceof ApiError && p.error.routeMissing) {
-    return (
-      <p class="notice" data-testid="not-available">
-        {t('notAvailable', { path: p.error.path })}
-      </p>
-    );
-  }
   if (p.error instanceof ApiError && p.error.status === 403) return <p class="notice">{t('forbidden')}</p>;
   return (
     <p class="error" role="alert">

@@ -1,12 +1,13 @@
-// Compliance: level -> controls (pass/fail/unknown counts, trend during this session) -> machines failing the
-// chosen control, with the control's rationale and remediation from the policy pack.
+// Compliance: level -> controls (pass/fail/unknown counts, daily trend from the collector's snapshots) ->
+// machines with a chosen status for a control, with the control's rationale, remediation and its own trend.
+// Level, unit, period, control and status live in the URL, so every view can be reloaded and shared.
 import { useI18n } from '../i18n/index.js';
 import type { Delta } from '../live.js';
 import { currentQuery, navigate, routeStore } from '../router.js';
 import { useStore } from '../store.js';
 import { useResource } from '../use-resource.js';
-import { Card, Link, Loading, Problem } from '../components/ui.js';
-import { TimeChart } from '../components/time-chart.js';
+import { Card, Link, Loading, Problem, StatusBadge } from '../components/ui.js';
+import { TimeChart, dayToSeconds } from '../components/time-chart.js';
 import { qs } from '../api.js';
 
 interface Summary {
@@ -17,86 +18,149 @@ interface Summary {
 /* eslint-disable @typescript-eslint/no-explicit-any -- the control explanation is an open document */
 interface ControlDetail {
   control: any;
-  agents: { agentId: string; hostname: string; unitId: string; reason: string | null; observed: unknown; expected: string; since: string }[];
+  agents: { agentId: string; hostname: string; unitId: string; level: number; reason: string | null; observed: unknown; expected: string; since: string }[];
 }
 
+export interface LevelPoint {
+  day: string;
+  level: number;
+  compliant: number;
+  nonCompliant: number;
+  unknown: number;
+}
+export interface ControlPoint {
+  day: string;
+  pass: number;
+  fail: number;
+  unknown: number;
+  notApplicable: number;
+}
+
+const STATUSES = ['fail', 'unknown', 'pass', 'not_applicable'] as const;
+const PERIODS = [30, 90, 365];
+const DETAIL_PAGE = 100;
 const changes = (d: Delta) => d.type === 'agent.posture' || (d.type === 'changed' && (d.resource === 'systems' || d.resource === 'attestations'));
-const trend: { t: number; level: number; compliant: number; nonCompliant: number; unknown: number }[] = [];
 
 const text = (v: unknown, lang: 'vi' | 'en'): string =>
   v && typeof v === 'object' && lang in (v as object) ? String((v as Record<string, unknown>)[lang]) : v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
 
+function LevelTrend(p: { level: number; points: LevelPoint[] }) {
+  const { t } = useI18n();
+  const pts = p.points.filter((x) => x.level === p.level);
+  return (
+    <div class="trend" data-testid={`trend-level-${p.level}`}>
+      <h3>{t('ovLevel', { level: p.level })}</h3>
+      {pts.length ? (
+        <TimeChart
+          times={pts.map((x) => dayToSeconds(x.day))}
+          days={pts.map((x) => x.day)}
+          series={[
+            { label: t('ovCompliant'), color: '#2f855a', values: pts.map((x) => x.compliant) },
+            { label: t('ovNonCompliant'), color: '#c53030', values: pts.map((x) => x.nonCompliant) },
+            { label: t('ovUnknownShort'), color: '#718096', values: pts.map((x) => x.unknown) },
+          ]}
+          height={150}
+        />
+      ) : (
+        <p class="muted">{t('coTrendEmpty')}</p>
+      )}
+    </div>
+  );
+}
+
 export function CompliancePage() {
-  const { t, lang, date } = useI18n();
+  const { t, td, lang, date } = useI18n();
   useStore(routeStore);
   const q = currentQuery();
-  const level = q.get('level') ?? '';
+  const level = /^[1-5]$/.test(q.get('level') ?? '') ? q.get('level')! : '';
+  const unit = q.get('unit') ?? '';
   const control = q.get('control') ?? '';
-  const sum = useResource<Summary>(`/api/v1/compliance${qs({ level })}`, changes);
-  const det = useResource<ControlDetail>(control ? `/api/v1/compliance/controls/${encodeURIComponent(control)}?status=fail` : null, changes);
+  const status = (STATUSES as readonly string[]).includes(q.get('status') ?? '') ? q.get('status')! : 'fail';
+  const days = PERIODS.includes(Number(q.get('days'))) ? Number(q.get('days')) : 90;
+  const offset = Math.max(0, Math.floor(Number(q.get('offset') ?? 0)) || 0);
+  const view = { level, unit, control, status: status === 'fail' ? '' : status, days: days === 90 ? '' : days };
+  const go = (c: Record<string, string | number>) => navigate(`/compliance${qs({ ...view, offset: undefined, ...c })}`);
 
-  if (sum.data) {
-    const now = Date.now();
-    for (const l of sum.data.levels) if (!trend.some((x) => x.level === l.level && now - x.t < 1000)) trend.push({ t: now, ...l });
-  }
-  const shownLevel = Number(level || sum.data?.levels[0]?.level || 1);
-  const levelTrend = trend.filter((x) => x.level === shownLevel);
+  const units = useResource<{ items: { id: string; name: string }[] }>('/api/v1/units');
+  const sum = useResource<Summary>(`/api/v1/compliance${qs({ level, unit })}`, changes);
+  const trend = useResource<{ from: string; points: LevelPoint[] }>(`/api/v1/compliance/trend${qs({ level, unit, days })}`, changes);
+  const det = useResource<ControlDetail>(
+    control ? `/api/v1/compliance/controls/${encodeURIComponent(control)}${qs({ status, unit, limit: DETAIL_PAGE, offset: offset || undefined })}` : null,
+    changes,
+  );
+  const ctrend = useResource<{ from: string; points: ControlPoint[] }>(control ? `/api/v1/compliance/trend${qs({ control, level, unit, days })}` : null, changes);
+  const counts = sum.data?.controls.find((c) => c.controlId === control);
+  const trendLevels = level ? [Number(level)] : (sum.data?.levels ?? []).map((l) => l.level);
 
   return (
     <div class="grid">
       <Card title={t('coTitle')} wide>
+        <div class="filters">
+          <label>
+            {t('coLevelFilter')}{' '}
+            <select value={level} onChange={(e) => go({ level: e.currentTarget.value })} data-testid="filter-level">
+              <option value="">{t('all')}</option>
+              {[1, 2, 3, 4, 5].map((l) => (
+                <option value={String(l)}>{t('ovLevel', { level: l })}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('agUnit')}{' '}
+            <select value={unit} onChange={(e) => go({ unit: e.currentTarget.value })} data-testid="filter-unit">
+              <option value="">{t('all')}</option>
+              {(units.data?.items ?? []).map((u) => (
+                <option value={u.id}>{u.name}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('coPeriod')}{' '}
+            <select value={String(days)} onChange={(e) => go({ days: Number(e.currentTarget.value) === 90 ? '' : e.currentTarget.value })} data-testid="filter-days">
+              {PERIODS.map((d) => (
+                <option value={String(d)}>{t('coDays', { n: d })}</option>
+              ))}
+            </select>
+          </label>
+        </div>
         {sum.error ? <Problem error={sum.error} retry={sum.reload} /> : !sum.data ? <Loading /> : (
-          <>
-            <div class="filters">
-              <label>
-                {t('coLevelFilter')}{' '}
-                <select value={level} onChange={(e) => navigate(`/compliance${qs({ level: e.currentTarget.value })}`)} data-testid="filter-level">
-                  <option value="">{t('all')}</option>
-                  {[1, 2, 3, 4, 5].map((l) => (
-                    <option value={String(l)}>{t('ovLevel', { level: l })}</option>
-                  ))}
-                </select>
-              </label>
-            </div>
-            <table class="data">
-              <thead>
+          <table class="data" data-testid="levels">
+            <thead>
+              <tr>
+                <th>{t('coLevelFilter')}</th>
+                <th class="num">{t('total')}</th>
+                <th class="num">{t('ovCompliant')}</th>
+                <th class="num">{t('ovNonCompliant')}</th>
+                <th class="num">{t('ovUnknownShort')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sum.data.levels.map((l) => (
                 <tr>
-                  <th>{t('coLevelFilter')}</th>
-                  <th>{t('total')}</th>
-                  <th>{t('ovCompliant')}</th>
-                  <th>{t('ovNonCompliant')}</th>
-                  <th>{t('ovUnknownShort')}</th>
+                  <td>
+                    <Link to={`/compliance${qs({ ...view, level: l.level })}`}>{t('ovLevel', { level: l.level })}</Link>
+                  </td>
+                  <td class="num">{l.agents}</td>
+                  <td class="num">{l.compliant}</td>
+                  <td class="num">{l.nonCompliant}</td>
+                  <td class="num">{l.unknown}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {sum.data.levels.map((l) => (
-                  <tr>
-                    <td>{t('ovLevel', { level: l.level })}</td>
-                    <td class="num">{l.agents}</td>
-                    <td class="num">{l.compliant}</td>
-                    <td class="num">{l.nonCompliant}</td>
-                    <td class="num">{l.unknown}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {levelTrend.length > 1 && levelTrend[levelTrend.length - 1]!.t - levelTrend[0]!.t >= 60_000 && (
-              <>
-                <h3>
-                  {t('coTrend')} — {t('ovLevel', { level: shownLevel })}
-                </h3>
-                <TimeChart
-                  times={levelTrend.map((x) => x.t / 1000)}
-                  series={[
-                    { label: t('ovCompliant'), color: '#2f855a', values: levelTrend.map((x) => x.compliant) },
-                    { label: t('ovNonCompliant'), color: '#c53030', values: levelTrend.map((x) => x.nonCompliant) },
-                    { label: t('ovUnknownShort'), color: '#718096', values: levelTrend.map((x) => x.unknown) },
-                  ]}
-                  height={140}
-                />
-              </>
-            )}
-          </>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+
+      <Card title={t('coTrend')} wide testId="trend">
+        <p class="muted">{t('coTrendNote', { days })}</p>
+        {trend.error ? <Problem error={trend.error} retry={trend.reload} /> : !trend.data || !sum.data ? <Loading /> : !trendLevels.length ? (
+          <p class="muted">{t('coTrendEmpty')}</p>
+        ) : (
+          <div class="trends">
+            {trendLevels.map((l) => (
+              <LevelTrend level={l} points={trend.data!.points} />
+            ))}
+          </div>
         )}
       </Card>
 
@@ -117,13 +181,15 @@ export function CompliancePage() {
               {[...sum.data.controls]
                 .sort((a, b) => b.fail - a.fail || b.unknown - a.unknown || a.controlId.localeCompare(b.controlId))
                 .map((c) => (
-                  <tr class={c.controlId === control ? 'selected' : ''}>
+                  <tr class={c.controlId === control ? 'selected' : ''} data-control={c.controlId}>
                     <td>
-                      <Link to={`/compliance${qs({ level, control: c.controlId })}`}>
+                      <Link to={`/compliance${qs({ ...view, control: c.controlId, status: '' })}`}>
                         <code>{c.controlId}</code> {c.title[lang]}
                       </Link>
                     </td>
-                    <td>{c.severity}</td>
+                    <td>
+                      <span class={`badge sev-${/^[a-z]+$/.test(c.severity) ? c.severity : 'info'}`}>{td('sev_', c.severity)}</span>
+                    </td>
                     <td class="num">{c.pass}</td>
                     <td class="num">{c.fail}</td>
                     <td class="num">{c.unknown}</td>
@@ -135,8 +201,8 @@ export function CompliancePage() {
         </Card>
       )}
 
-      <Card title={control ? t('coMachinesFailing', { control }) : t('coControls')} wide testId="control-detail">
-        {!control ? <p class="muted">{t('coPickControl')}</p> : det.error ? <Problem error={det.error} /> : !det.data ? <Loading /> : (
+      <Card title={control ? t('coControlTitle', { control }) : t('coControls')} wide testId="control-detail">
+        {!control ? <p class="muted">{t('coPickControl')}</p> : det.error ? <Problem error={det.error} retry={det.reload} /> : !det.data ? <Loading /> : (
           <>
             <p>
               <b>{text(det.data.control.title, lang)}</b>
@@ -145,11 +211,45 @@ export function CompliancePage() {
             <p>{text(det.data.control.rationale, lang)}</p>
             <h3>{t('coRemediation')}</h3>
             <p>{text(det.data.control.remediation, lang)}</p>
+            <h3>{t('coControlTrend')}</h3>
+            {ctrend.error ? <Problem error={ctrend.error} /> : !ctrend.data ? <Loading /> : ctrend.data.points.length ? (
+              <div data-testid="trend-control">
+                <TimeChart
+                  times={ctrend.data.points.map((x) => dayToSeconds(x.day))}
+                  days={ctrend.data.points.map((x) => x.day)}
+                  series={[
+                    { label: t('coPass'), color: '#2f855a', values: ctrend.data.points.map((x) => x.pass) },
+                    { label: t('coFail'), color: '#c53030', values: ctrend.data.points.map((x) => x.fail) },
+                    { label: t('coUnknown'), color: '#718096', values: ctrend.data.points.map((x) => x.unknown) },
+                    { label: t('coNa'), color: '#a0aec0', values: ctrend.data.points.map((x) => x.notApplicable) },
+                  ]}
+                  height={150}
+                />
+              </div>
+            ) : (
+              <p class="muted">{t('coTrendEmpty')}</p>
+            )}
+            <div class="tabs" role="tablist" data-testid="status-tabs">
+              {STATUSES.map((s) => (
+                <button
+                  type="button"
+                  role="tab"
+                  aria-selected={s === status}
+                  class={s === status ? 'tab active' : 'tab'}
+                  data-status={s}
+                  onClick={() => go({ status: s === 'fail' ? '' : s })}
+                >
+                  {t('coMachinesWith', { status: td('status_', s) })}
+                  {counts && ` (${{ fail: counts.fail, unknown: counts.unknown, pass: counts.pass, not_applicable: counts.notApplicable }[s]})`}
+                </button>
+              ))}
+            </div>
             {det.data.agents.length ? (
-              <table class="data">
+              <table class="data" data-testid="control-machines" data-status={status}>
                 <thead>
                   <tr>
                     <th>{t('agHost')}</th>
+                    <th>{t('adStatus')}</th>
                     <th>{t('adObserved')}</th>
                     <th>{t('adExpected')}</th>
                     <th>{t('adSince')}</th>
@@ -157,9 +257,16 @@ export function CompliancePage() {
                 </thead>
                 <tbody>
                   {det.data.agents.map((a) => (
-                    <tr>
+                    <tr data-agent={a.agentId}>
                       <td>
-                        <Link to={`/agents/${encodeURIComponent(a.agentId)}`}>{a.hostname}</Link>
+                        <Link to={`/agents/${encodeURIComponent(a.agentId)}`} class="host">
+                          {a.hostname}
+                        </Link>
+                        <div class="muted small">{a.unitId}</div>
+                      </td>
+                      <td>
+                        <StatusBadge status={status} />
+                        {a.reason && <div class="muted small">{a.reason}</div>}
                       </td>
                       <td class="mono">{text(a.observed, lang)}</td>
                       <td class="mono">{a.expected}</td>
@@ -169,7 +276,22 @@ export function CompliancePage() {
                 </tbody>
               </table>
             ) : (
-              <p class="muted">{t('coNoneFailing')}</p>
+              <p class="muted">{t('coNoneWithStatus', { status: td('status_', status) })}</p>
+            )}
+            {(offset > 0 || det.data.agents.length === DETAIL_PAGE) && (
+              <div class="pager">
+                <button type="button" disabled={offset === 0} onClick={() => go({ offset: Math.max(0, offset - DETAIL_PAGE) || '' })}>
+                  {t('agPrev')}
+                </button>
+                <button type="button" disabled={det.data.agents.length < DETAIL_PAGE} onClick={() => go({ offset: offset + DETAIL_PAGE })}>
+                  {t('agNext')}
+                </button>
+              </div>
+            )}
+            {status === 'fail' && det.data.agents.length > 0 && (
+              <p>
+                <Link to={`/agents${qs({ failingControl: control, unit })}`}>{t('coOpenInAgents')}</Link>
+              </p>
             )}
           </>
         )}

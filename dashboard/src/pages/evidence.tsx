@@ -1,8 +1,7 @@
-// Evidence exports for auditors: start an export for a level/unit/period, watch progress, download, see
-// whether the signature verifies. Talks to /api/v1/evidence/exports; where the collector has no such route
-// the page says so.
+// Evidence exports for auditors: start an export for a level/unit/system/period, watch its progress, download
+// the signed bundle and see whether its signature and manifest verified (and, if not, which file failed how).
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api.js';
+import { api } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import { useResource } from '../use-resource.js';
 import { Card, Loading, Problem } from '../components/ui.js';
@@ -10,16 +9,25 @@ import { Card, Loading, Problem } from '../components/ui.js';
 interface ExportJob {
   id: string;
   status: 'running' | 'done' | 'failed';
-  scope: { level: number; unit: string | null; from: string | null; to: string };
+  scope: { level: number; unit: string | null; system: string | null; from: string | null; to: string; asOf: string | null };
+  requestedBy: { username: string };
   createdAt: string;
+  finishedAt: string | null;
   progress: { phase: string; done: number; total: number };
-  verification: { ok: boolean } | null;
+  result: { machines: number; bytes: number; sha256: string; verdicts: { met_fully: number; met_partly: number; not_met: number; not_applicable: number } } | null;
+  verification: { ok: boolean; verified: number; problems: { file: string; kind: string; detail: string }[] } | null;
+  error: string | null;
+  downloadUrl: string | null;
 }
 
 export function EvidencePage() {
   const { t, date, pct } = useI18n();
   const list = useResource<{ items: ExportJob[] }>('/api/v1/evidence/exports', (d) => d.type === 'changed' && d.resource === 'evidence');
+  const units = useResource<{ items: { id: string; name: string }[] }>('/api/v1/units');
+  const systems = useResource<{ id: string; name: string; unitId: string; level: number }[]>('/api/v1/systems');
   const [level, setLevel] = useState('2');
+  const [unit, setUnit] = useState('');
+  const [system, setSystem] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [err, setErr] = useState<Error | null>(null);
@@ -34,16 +42,19 @@ export function EvidencePage() {
   const start = async () => {
     setErr(null);
     try {
-      await api('/api/v1/evidence/exports', { method: 'POST', body: { level: Number(level), ...(from ? { from } : {}), ...(to ? { to } : {}) } });
+      await api('/api/v1/evidence/exports', {
+        method: 'POST',
+        body: { level: Number(level), ...(unit ? { unit } : {}), ...(system ? { system } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) },
+      });
       list.reload();
     } catch (e) {
       setErr(e instanceof Error ? e : new Error(String(e)));
     }
   };
 
-  if (list.error instanceof ApiError && list.error.routeMissing) return <Card title={t('evTitle')} wide><Problem error={list.error} /></Card>;
+  const sysOptions = (systems.data ?? []).filter((s) => !unit || s.unitId === unit);
   return (
-    <Card title={t('evTitle')} wide>
+    <Card title={t('evTitle')} wide testId="evidence">
       <form
         class="filters"
         onSubmit={(e) => {
@@ -53,9 +64,27 @@ export function EvidencePage() {
       >
         <label>
           {t('evLevel')}{' '}
-          <select value={level} onChange={(e) => setLevel(e.currentTarget.value)}>
+          <select value={level} onChange={(e) => setLevel(e.currentTarget.value)} data-testid="evidence-level">
             {[1, 2, 3, 4, 5].map((l) => (
               <option value={String(l)}>{t('ovLevel', { level: l })}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('agUnit')}{' '}
+          <select value={unit} onChange={(e) => setUnit(e.currentTarget.value)}>
+            <option value="">{t('all')}</option>
+            {(units.data?.items ?? []).map((u) => (
+              <option value={u.id}>{u.name}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('agSystem')}{' '}
+          <select value={system} onChange={(e) => setSystem(e.currentTarget.value)}>
+            <option value="">{t('all')}</option>
+            {sysOptions.map((s) => (
+              <option value={s.id}>{s.name}</option>
             ))}
           </select>
         </label>
@@ -65,28 +94,70 @@ export function EvidencePage() {
         <label>
           {t('evTo')} <input type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
         </label>
-        <button type="submit">{t('evStart')}</button>
+        <button type="submit" data-testid="evidence-start">
+          {t('evStart')}
+        </button>
       </form>
+      <p class="muted">{t('evHint')}</p>
       {err && <Problem error={err} />}
-      {list.error ? <Problem error={list.error} /> : !list.data ? <Loading /> : (
-        <table class="data">
+      {list.error ? <Problem error={list.error} retry={list.reload} /> : !list.data ? <Loading /> : list.data.items.length === 0 ? (
+        <p class="muted">{t('evNone')}</p>
+      ) : (
+        <table class="data" data-testid="evidence-table">
           <thead>
             <tr>
               <th>{t('seCreated')}</th>
-              <th>{t('evLevel')}</th>
+              <th>{t('evScope')}</th>
               <th>{t('evProgress')}</th>
+              <th>{t('evResult')}</th>
               <th>{t('evVerified')}</th>
               <th />
             </tr>
           </thead>
           <tbody>
             {list.data.items.map((j) => (
-              <tr>
-                <td>{date(j.createdAt)}</td>
-                <td>{t('ovLevel', { level: j.scope.level })}</td>
-                <td>{j.status === 'running' ? `${j.progress.phase} ${pct(j.progress.total ? j.progress.done / j.progress.total : 0)}` : j.status}</td>
-                <td>{j.verification === null ? t('unknown') : j.verification.ok ? t('yes') : t('no')}</td>
-                <td>{j.status === 'done' ? <a href={`/api/v1/evidence/exports/${encodeURIComponent(j.id)}/download`}>{t('evDownload')}</a> : null}</td>
+              <tr data-export={j.id} data-status={j.status}>
+                <td>
+                  {date(j.createdAt)}
+                  <div class="muted small">{j.requestedBy.username}</div>
+                </td>
+                <td>
+                  {t('ovLevel', { level: j.scope.level })}
+                  <div class="muted small">
+                    {[j.scope.unit, j.scope.system, j.scope.asOf ? `@ ${j.scope.asOf}` : `${j.scope.from ?? '…'} → ${j.scope.to}`].filter(Boolean).join(' · ')}
+                  </div>
+                </td>
+                <td>
+                  {j.status === 'running' ? (
+                    <>
+                      <progress max={j.progress.total || 1} value={j.progress.done} /> {`${j.progress.phase} ${pct(j.progress.total ? j.progress.done / j.progress.total : 0)}`}
+                    </>
+                  ) : j.status === 'failed' ? (
+                    <span class="error">{t('evFailed', { error: j.error ?? '' })}</span>
+                  ) : (
+                    t('evDone', { time: date(j.finishedAt) })
+                  )}
+                </td>
+                <td>
+                  {j.result
+                    ? t('evResultText', { machines: j.result.machines, met: j.result.verdicts.met_fully, partly: j.result.verdicts.met_partly, notMet: j.result.verdicts.not_met })
+                    : '—'}
+                </td>
+                <td data-testid="evidence-verified">
+                  {j.verification === null ? (
+                    t('unknown')
+                  ) : j.verification.ok ? (
+                    <span class="badge outcome-success">{t('evVerifiedOk', { n: j.verification.verified })}</span>
+                  ) : (
+                    <>
+                      <span class="badge outcome-failure">{t('evVerifiedBad')}</span>
+                      {j.verification.problems.slice(0, 5).map((p) => (
+                        <div class="muted small mono">{`${p.file}: ${p.kind} ${p.detail}`}</div>
+                      ))}
+                    </>
+                  )}
+                </td>
+                <td>{j.downloadUrl?.startsWith("/api/v1/evidence/") ? <a href={j.downloadUrl} data-testid="evidence-download">{t('evDownload')}</a> : null}</td>
               </tr>
             ))}
           </tbody>
