@@ -196,8 +196,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agentProc?.kill('SIGTERM');
+  const t = Date.now();
   await collector?.kill('SIGTERM');
-});
+  console.log(`collector stopped in ${Date.now() - t} ms`);
+}, 120_000);
 
 describe('evidence export from a running collector', () => {
   let job: JobView;
