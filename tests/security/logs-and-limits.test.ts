@@ -21,7 +21,7 @@ describe('no secret reaches the logs', () => {
 
   beforeAll(async () => {
     dataDir = join(mkdtempSync(join(tmpdir(), 'soclite-logs-')), 'data');
-    proc = spawnCli(['collector', '--data-dir', dataDir, '--port', String(await freePort())], { SOCLITE_LOG_LEVEL: 'trace' });
+    proc = spawnCli(['collector', '--data-dir', dataDir, '--port', String(await freePort())], { SOCLITE_LOG_LEVEL: 'trace', SOCLITE_SERVER_LOGREQUESTS: 'true' });
     url = (await proc.waitForLine(/^URL: (\S+)$/m))[1]!;
     secrets.push((await proc.waitForLine(/^admin password: (\S+)$/m))[1]!);
   });
