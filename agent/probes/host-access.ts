@@ -32,6 +32,7 @@ export class CommandNotFound extends Error {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+const READ_CHUNK_BYTES = 64 * 1024;
 
 /**
  * The real host. `root` prefixes every file path (not command paths) so a source can be pointed at a fixture
@@ -67,16 +68,18 @@ export function realHost(root = '/'): HostAccess {
       const max = opts.maxBytes ?? DEFAULT_MAX_BYTES;
       const fh = await fs.open(at(p), 'r');
       try {
-        const buf = Buffer.alloc(max);
+        // Read in chunks until EOF or the cap: /proc files report size 0, so stat cannot tell the length, and
+        // allocating the cap up front would put 16 MB into the agent's resident set for every small file read.
+        const chunks: Buffer[] = [];
         let total = 0;
-        // Read until EOF or the cap: /proc files report size 0, so stat cannot tell us the length.
-        for (;;) {
-          const { bytesRead } = await fh.read(buf, total, max - total, null);
+        while (total < max) {
+          const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, max - total));
+          const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
           if (bytesRead === 0) break;
+          chunks.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
           total += bytesRead;
-          if (total >= max) break;
         }
-        return buf.subarray(0, total).toString('utf8');
+        return Buffer.concat(chunks, total).toString('utf8');
       } finally {
         await fh.close();
       }

@@ -1,6 +1,11 @@
 // Host inventory through systeminformation (os, machine id, uptime) and Node's os module (all addresses: si
 // returns one IPv4/IPv6 per interface only). Every si call runs under our own timeout: si has no timeout and
 // some calls have been known to never settle (endpoint-telemetry.md §2.3).
+// Cost: si.osInfo and si.uuid start about 15 child processes (hostname, date, ls, cat ...) and
+// si.networkInterfaces about 60 (a shell and cat per /sys/class/net file), which made them most of a Linux
+// scan's process starts. OS identity and machine id change only with an upgrade or a reinstall, so they are
+// kept for STATIC_FACTS_TTL_MS between scans; on Linux the up/down state is read from sysfs directly.
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import si from 'systeminformation';
 import type { HostSection, NetworkSection } from '../../../protocol/posture.js';
@@ -26,12 +31,44 @@ export interface HostInventory {
   interfaces: NetworkSection['interfaces'];
 }
 
+const STATIC_FACTS_TTL_MS = 6 * 3600_000;
+let staticFacts: { at: number; hostname: string; osInfo: si.Systeminformation.OsData; uuid: si.Systeminformation.UuidData } | undefined;
+
+/** OS identity and machine id, from systeminformation at most every STATIC_FACTS_TTL_MS (failures are not kept). */
+async function osIdentity(nowMs: number): Promise<[PromiseSettledResult<si.Systeminformation.OsData>, PromiseSettledResult<si.Systeminformation.UuidData>]> {
+  // A renamed host is read again at once: si's hostname is the FQDN, which os.hostname() does not give.
+  if (staticFacts && nowMs - staticFacts.at < STATIC_FACTS_TTL_MS && staticFacts.hostname === os.hostname()) {
+    return [{ status: 'fulfilled', value: staticFacts.osInfo }, { status: 'fulfilled', value: staticFacts.uuid }];
+  }
+  const [osInfo, uuid] = await Promise.allSettled([withTimeout(si.osInfo(), 10_000, 'systeminformation osInfo'), withTimeout(si.uuid(), 10_000, 'systeminformation uuid')]);
+  if (osInfo.status === 'fulfilled' && uuid.status === 'fulfilled' && uuid.value.os) staticFacts = { at: nowMs, hostname: os.hostname(), osInfo: osInfo.value, uuid: uuid.value };
+  return [osInfo, uuid];
+}
+
+/** Interface up/down: /sys/class/net/<name>/operstate on Linux (no child process), systeminformation elsewhere. */
+async function interfaceStates(names: string[]): Promise<Map<string, { operstate: string; internal: boolean }>> {
+  if (process.platform === 'linux') {
+    const out = new Map<string, { operstate: string; internal: boolean }>();
+    for (const name of names) {
+      if (!/^[\w.:@-]{1,64}$/.test(name)) continue;
+      try {
+        out.set(name, { operstate: (await readFile(`/sys/class/net/${name}/operstate`, 'utf8')).trim(), internal: name === 'lo' });
+      } catch {
+        // An interface that vanished between the two reads has no state: leave "up" absent.
+      }
+    }
+    return out;
+  }
+  const list = (await withTimeout(si.networkInterfaces() as Promise<si.Systeminformation.NetworkInterfacesData[]>, 10_000, 'systeminformation networkInterfaces')) ?? [];
+  return new Map(list.map((i) => [i.iface, { operstate: i.operstate, internal: i.internal }]));
+}
+
 export async function readHostInventory(errors: ProbeErrors, now = new Date()): Promise<HostInventory> {
-  const [osInfo, uuid, ifaces] = await Promise.allSettled([
-    withTimeout(si.osInfo(), 10_000, 'systeminformation osInfo'),
-    withTimeout(si.uuid(), 10_000, 'systeminformation uuid'),
-    withTimeout(si.networkInterfaces() as Promise<si.Systeminformation.NetworkInterfacesData[]>, 10_000, 'systeminformation networkInterfaces'),
-  ]);
+  const osIfaces = os.networkInterfaces();
+  const [[osInfo, uuid], ifaces] = await Promise.all([osIdentity(now.getTime()), interfaceStates(Object.keys(osIfaces)).then(
+    (value) => ({ status: 'fulfilled' as const, value }),
+    (reason: unknown) => ({ status: 'rejected' as const, reason }),
+  )]);
   const host: HostSection = {
     hostname: os.hostname().slice(0, 255),
     os: { platform: platformOf(process.platform), family: os.type(), name: os.type(), version: os.release(), build: '', kernel: os.release() },
@@ -66,8 +103,7 @@ export async function readHostInventory(errors: ProbeErrors, now = new Date()): 
   const interfaces: NetworkSection['interfaces'] = [];
   const ips = new Set<string>();
   const macs = new Set<string>();
-  const osIfaces = os.networkInterfaces();
-  const siByName = new Map(ifaces.status === 'fulfilled' ? ifaces.value.map((i) => [i.iface, i]) : []);
+  const siByName = ifaces.status === 'fulfilled' ? ifaces.value : new Map<string, { operstate: string; internal: boolean }>();
   if (ifaces.status === 'rejected') errors.add('network.interfaces.up', ifaces.reason);
   for (const [name, addrs] of Object.entries(osIfaces)) {
     if (!addrs) continue;

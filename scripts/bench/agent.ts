@@ -1,0 +1,199 @@
+// Benchmark: the agent's footprint at default settings (5-minute scans), against the targets steady RSS <= 60 MB,
+// average CPU <= 1 % of one core, a full Linux scan <= 3 s wall.
+//   npm run bench:agent [-- --quick] [-- --minutes M] [-- --scans N] [-- --tsx]
+// --quick: a window under a minute (no periodic scan falls in it, so the average CPU is also projected, see 3).
+// --tsx: run the agent from source through the TypeScript loader instead of compiled as `soclite` runs it.
+// --node-options '...': NODE_OPTIONS for the agent processes, to try V8 settings (e.g. --max-semi-space-size=1).
+//
+// What runs, all real processes on loopback:
+// 1. node baseline: a bare `node -e "setInterval(()=>{},1e9)"`, whose RSS is what any Node process costs.
+// 2. a collector child (`soclite collector`, fresh data dir), an enrollment token, `soclite agent enroll`, then
+//    `soclite agent run` as a child with the collector's default settings (scanSec 300). After a warm-up that
+//    includes its first scan, /proc/<pid>/stat and /proc/<pid>/status of the agent are sampled every second over
+//    the window: steady RSS (VmRSS median, min, max), VmHWM, and CPU as a share of one core, both the agent's own
+//    utime+stime and with the CPU of the commands it ran and reaped (cutime+cstime: apt, ss, ufw ...).
+// 3. N back-to-back `soclite agent scan --json` children (fresh process each, so every scan is a cold full scan):
+//    the scan's own wall time (posture.agent.scanMs), the process wall time, and the process's CPU including its
+//    children (read from the wrapping shell's cutime+cstime). In --quick mode the average CPU at 5-minute scans is
+//    projected as idle CPU + cold-scan CPU / 300 s, which over-counts (a warm agent does not start Node again).
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createTokenFile, machineDescription, ROOT, startCollector } from './lib/processes.js';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, minutes: { type: 'string' }, scans: { type: 'string' }, tsx: { type: 'boolean' }, keep: { type: 'boolean' }, 'node-options': { type: 'string' } },
+});
+const quick = values.quick ?? false;
+const WINDOW_S = Math.round(Number(values.minutes ?? (quick ? 0.5 : 11)) * 60);
+const WARMUP_S = quick ? 15 : 30;
+const SCANS = Number(values.scans ?? (quick ? 5 : 20));
+const SCAN_INTERVAL_S = 300;
+const TARGET = { rssMB: 60, cpuPercent: 1, scanS: 3 };
+const CLK_TCK = 100; // USER_HZ on Linux
+const MB = 1024 * 1024;
+const AGENT_ENV: Record<string, string> = { SOCLITE_LOG_LEVEL: 'warn', ...(values['node-options'] ? { NODE_OPTIONS: values['node-options'] } : {}) };
+
+if (process.platform !== 'linux') {
+  console.error('bench:agent reads /proc and measures the Linux scan: run it on Linux');
+  process.exit(2);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
+};
+const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
+
+interface ProcSample {
+  t: number;
+  cpuSec: number;
+  cpuWithChildrenSec: number;
+  rssBytes: number;
+  hwmBytes: number;
+}
+
+/** utime+stime (+cutime+cstime) from /proc/<pid>/stat, VmRSS and VmHWM from /proc/<pid>/status. */
+function sample(pid: number): ProcSample {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // f[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17.
+  const own = (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  const children = (Number(f[13]) + Number(f[14])) / CLK_TCK;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { t: performance.now() / 1000, cpuSec: own, cpuWithChildrenSec: own + children, rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM') };
+}
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * MB }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The CLI as `soclite` runs it: compiled into .soclite-bench-agent/ (git-ignored), or from source with --tsx. */
+async function cliCommand(): Promise<string[]> {
+  if (values.tsx) return ['--import', 'tsx', path.join(ROOT, 'cli/main.ts')];
+  const outDir = path.join(ROOT, '.soclite-bench-agent');
+  const t = performance.now();
+  const r = await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir]);
+  // tsc emits even when another room's work in progress has a type error; the CLI must exist.
+  if (!existsSync(path.join(outDir, 'cli/main.js'))) throw new Error(`compiling the CLI failed (tsc exit ${r.code}):\n${r.stdout}${r.stderr}`);
+  console.log(`compiled the CLI into ${path.relative(ROOT, outDir)}/ in ${fmt((performance.now() - t) / 1000)} s${r.code === 0 ? '' : ` (tsc exit ${r.code}: type errors elsewhere)`}`);
+  return [path.join(outDir, 'cli/main.js')];
+}
+
+async function nodeBaseline(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', 'setInterval(()=>{},1e9)'], { stdio: 'ignore' });
+  await sleep(2000);
+  const rss = sample(child.pid!).rssBytes;
+  child.kill('SIGTERM');
+  return rss;
+}
+
+/** One cold full scan in its own process, wrapped in a shell whose cutime+cstime is the scan's CPU with children. */
+async function coldScan(cli: string[]): Promise<{ scanMs: number; wallMs: number; cpuSec: number; probeErrors: number }> {
+  const quoted = [process.execPath, ...cli, 'agent', 'scan', '--json'].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const script = `${quoted}; code=$?; read -r line < /proc/$$/stat; echo "@@STAT $line"; exit $code`;
+  const t0 = performance.now();
+  const r = await run('bash', ['-c', script], AGENT_ENV);
+  const wallMs = performance.now() - t0;
+  if (r.code !== 0) throw new Error(`agent scan exited ${r.code}: ${r.stderr.slice(0, 500)}`);
+  const at = r.stdout.lastIndexOf('\n@@STAT ');
+  const stat = r.stdout.slice(at + 8);
+  const f = stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
+  const cpuSec = (Number(f[13]) + Number(f[14])) / CLK_TCK;
+  const posture = JSON.parse(r.stdout.slice(0, at)) as { agent: { scanMs: number; probeErrors: unknown[] } };
+  return { scanMs: posture.agent.scanMs, wallMs, cpuSec, probeErrors: posture.agent.probeErrors.length };
+}
+
+async function main(): Promise<void> {
+  console.log(`agent footprint benchmark${quick ? ' (quick)' : ''}: window ${WINDOW_S} s after a ${WARMUP_S} s warm-up, scan interval ${SCAN_INTERVAL_S} s, ${SCANS} cold scans`);
+  if (values['node-options']) console.log(`agent NODE_OPTIONS: ${values['node-options']}`);
+  console.log(`machine: ${machineDescription()}; load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const cli = await cliCommand();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'soclite-bench-agent-'));
+  const baseline = await nodeBaseline();
+  console.log(`node baseline (bare setInterval process): RSS ${fmt(baseline / MB)} MB`);
+
+  const collector = await startCollector({ dataDir: path.join(dir, 'data'), port: 0, cores: null });
+  let agent: ReturnType<typeof spawn> | undefined;
+  try {
+    const tokenFile = createTokenFile(path.join(dir, 'data'), path.join(dir, 'token'), 10);
+    const stateDir = path.join(dir, 'agent-state');
+    const enroll = await run(process.execPath, [...cli, 'agent', 'enroll', '--server', collector.url, '--token-file', tokenFile, '--state-dir', stateDir]);
+    if (enroll.code !== 0) throw new Error(`enroll failed: ${enroll.stdout}${enroll.stderr}`);
+    console.log(`collector ${collector.url}; ${enroll.stdout.split('\n')[0]}`);
+
+    let agentOut = '';
+    agent = spawn(process.execPath, [...cli, 'agent', 'run', '--state-dir', stateDir], {
+      cwd: ROOT,
+      env: { ...process.env, ...AGENT_ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    agent.stdout!.on('data', (d: Buffer) => (agentOut = (agentOut + d.toString()).slice(-20_000)));
+    agent.stderr!.on('data', (d: Buffer) => (agentOut = (agentOut + d.toString()).slice(-20_000)));
+    const pid = agent.pid!;
+    await sleep(WARMUP_S * 1000);
+    if (agent.exitCode !== null) throw new Error(`agent exited (${agent.exitCode}):\n${agentOut}`);
+    const afterWarmup = sample(pid);
+    console.log(`agent run (pid ${pid}) after warm-up incl. its first scan: RSS ${fmt(afterWarmup.rssBytes / MB)} MB, VmHWM ${fmt(afterWarmup.hwmBytes / MB)} MB`);
+
+    const samples: ProcSample[] = [afterWarmup];
+    const end = performance.now() + WINDOW_S * 1000;
+    let nextReport = performance.now() + 60_000;
+    while (performance.now() < end) {
+      await sleep(1000);
+      if (agent.exitCode !== null) throw new Error(`agent exited during the window (${agent.exitCode}):\n${agentOut}`);
+      samples.push(sample(pid));
+      if (performance.now() >= nextReport) {
+        const s = samples.at(-1)!;
+        console.log(`  ${fmt(s.t - afterWarmup.t, 0)} s: RSS ${fmt(s.rssBytes / MB)} MB, CPU so far ${fmt(((s.cpuSec - afterWarmup.cpuSec) / (s.t - afterWarmup.t)) * 100, 2)} %`);
+        nextReport += 60_000;
+      }
+    }
+    const last = samples.at(-1)!;
+    const span = last.t - afterWarmup.t;
+    const cpuOwn = ((last.cpuSec - afterWarmup.cpuSec) / span) * 100;
+    const cpuAll = ((last.cpuWithChildrenSec - afterWarmup.cpuWithChildrenSec) / span) * 100;
+    const rss = samples.map((s) => s.rssBytes / MB);
+    const rssMedian = pct(rss, 50);
+    const scansInWindow = Math.floor(span / SCAN_INTERVAL_S);
+
+    console.log(`\ncold full scans (soclite agent scan --json, one process each, run back to back):`);
+    const scans: Awaited<ReturnType<typeof coldScan>>[] = [];
+    for (let i = 0; i < SCANS; i++) scans.push(await coldScan(cli));
+    const scanS = scans.map((s) => s.scanMs / 1000);
+    const wallS = scans.map((s) => s.wallMs / 1000);
+    const scanCpu = scans.map((s) => s.cpuSec);
+    const projected = cpuAll + (pct(scanCpu, 50) / SCAN_INTERVAL_S) * 100;
+
+    console.log(`\n=== agent footprint (${os.loadavg().map((x) => x.toFixed(2)).join(' ')} load average after) ===`);
+    console.log(`node baseline RSS                     ${fmt(baseline / MB)} MB`);
+    console.log(`agent steady RSS (median over window) ${fmt(rssMedian)} MB  (min ${fmt(Math.min(...rss))}, max ${fmt(Math.max(...rss))}; VmHWM ${fmt(last.hwmBytes / MB)} MB; ${fmt(rssMedian - baseline / MB)} MB above bare node)  target <= ${TARGET.rssMB} MB: ${verdict(rssMedian <= TARGET.rssMB)}`);
+    console.log(`agent CPU over ${fmt(span, 0)} s (${scansInWindow >= 1 ? `${scansInWindow}+ periodic scan(s) inside` : 'no periodic scan inside'}): own ${fmt(cpuOwn, 3)} %, with its commands ${fmt(cpuAll, 3)} % of one core`);
+    if (scansInWindow >= 1) console.log(`  average CPU target <= ${TARGET.cpuPercent} %: ${verdict(cpuAll <= TARGET.cpuPercent)} (measured)`);
+    else console.log(`  projected at one scan per ${SCAN_INTERVAL_S} s: ${fmt(projected, 3)} % (idle ${fmt(cpuAll, 3)} % + cold-scan CPU ${fmt(pct(scanCpu, 50), 2)} s / ${SCAN_INTERVAL_S} s)  target <= ${TARGET.cpuPercent} %: ${verdict(projected <= TARGET.cpuPercent)} (projected; run without --quick to measure)`);
+    console.log(`full Linux scan, scan wall (agent.scanMs) p50 ${fmt(pct(scanS, 50), 2)} s, max ${fmt(Math.max(...scanS), 2)} s  target <= ${TARGET.scanS} s: ${verdict(Math.max(...scanS) <= TARGET.scanS)}`);
+    console.log(`  whole process (Node start-up included) p50 ${fmt(pct(wallS, 50), 2)} s, max ${fmt(Math.max(...wallS), 2)} s; CPU per cold scan with children p50 ${fmt(pct(scanCpu, 50), 2)} s, max ${fmt(Math.max(...scanCpu), 2)} s; probe errors ${scans[0]!.probeErrors}`);
+    if (os.loadavg()[0]! > os.cpus().length) console.log(`note: the host was busy (load average above ${os.cpus().length} cores): wall times include waiting for a CPU; CPU seconds do not.`);
+  } finally {
+    if (agent && agent.exitCode === null) {
+      const exited = new Promise((r) => agent!.once('exit', r));
+      agent.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+      if (agent.exitCode === null) agent.kill('SIGKILL');
+    }
+    await collector.stop();
+    if (!values.keep) rmSync(dir, { recursive: true, force: true });
+    else console.log(`kept ${dir}`);
+  }
+}
+
+await main();
