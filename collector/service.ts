@@ -27,6 +27,9 @@ export interface CollectorEvents {
 
 export type CommitHook = (outcome: IngestOutcome) => void;
 
+/** Reports committed together at most; a larger burst is split over following turns of the event loop. */
+const MAX_GROUP_COMMIT = 256;
+
 export class CollectorService extends EventEmitter<CollectorEvents> {
   readonly metrics: CollectorMetrics;
   /** Set by the server at start-up: policy evaluation and findings. */
@@ -37,6 +40,8 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
   forwardHealth?: () => DestinationHealth[];
   private livenessTimer: NodeJS.Timeout | undefined;
   private readonly commitHooks: CommitHook[] = [];
+  private pendingReports: { signed: SignedRequest; report: Report; receivedAtMs: number; resolve: (o: IngestOutcome) => void; reject: (e: unknown) => void }[] = [];
+  private flushScheduled = false;
   private readonly stateHooks: ((c: { agentId: string; from: LivenessState; to: LivenessState; reason: string; at: string }) => void)[] = [];
 
   /**
@@ -74,18 +79,73 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     return res;
   }
 
-  /** Authenticates, validates and commits one report; returns only after the commit. */
+  /** Authenticates, validates and commits one report on its own; returns only after the commit. */
   ingest(signed: SignedRequest, report: Report, receivedAtMs: number): IngestOutcome {
+    const outcome = this.store.transaction(() => this.ingestWithinTransaction(signed, report, receivedAtMs));
+    this.afterCommit(outcome, receivedAtMs);
+    return outcome;
+  }
+
+  /**
+   * Group commit: reports that arrive in the same turn of the event loop are committed in one SQLite
+   * transaction, each inside its own savepoint, so a refused report rolls back alone while the rest share one
+   * commit. Each caller's promise settles only after that commit, so an acknowledgement still means "stored".
+   */
+  ingestQueued(signed: SignedRequest, report: Report, receivedAtMs: number): Promise<IngestOutcome> {
+    return new Promise((resolve, reject) => {
+      this.pendingReports.push({ signed, report, receivedAtMs, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushReports());
+      }
+    });
+  }
+
+  private flushReports(): void {
+    this.flushScheduled = false;
+    const items = this.pendingReports.splice(0, MAX_GROUP_COMMIT);
+    if (this.pendingReports.length) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushReports());
+    }
+    const results: ({ ok: IngestOutcome } | { err: unknown })[] = [];
+    try {
+      this.store.transaction(() => {
+        for (const it of items) {
+          try {
+            // better-sqlite3 runs a nested transaction as a savepoint: a throw undoes this report only.
+            results.push({ ok: this.store.transaction(() => this.ingestWithinTransaction(it.signed, it.report, it.receivedAtMs)) });
+          } catch (err) {
+            results.push({ err });
+          }
+        }
+      });
+    } catch (err) {
+      for (const it of items) it.reject(err);
+      return;
+    }
+    results.forEach((r, i) => {
+      const it = items[i]!;
+      if ('ok' in r) {
+        this.afterCommit(r.ok, it.receivedAtMs);
+        it.resolve(r.ok);
+      } else it.reject(r.err);
+    });
+  }
+
+  private ingestWithinTransaction(signed: SignedRequest, report: Report, receivedAtMs: number): IngestOutcome {
     const auth = authenticateAgentRequest(this.store, signed, this.config.agents.maxClockSkewSec * 1000, receivedAtMs);
-    const outcome = ingestReport(this.store, auth, report, this.agentSettings, new Date(), (o) => {
+    return ingestReport(this.store, auth, report, this.agentSettings, new Date(), (o) => {
       for (const hook of this.commitHooks) hook(o);
     });
+  }
+
+  private afterCommit(outcome: IngestOutcome, receivedAtMs: number): void {
     this.metrics.reportsIngested.inc({ kind: outcome.kind });
     this.metrics.ingestDuration.observe({ kind: outcome.kind }, (Date.now() - receivedAtMs) / 1000);
-    if (outcome.gap > 0) this.log.warn({ agentId: auth.agent.id, gap: outcome.gap }, 'sequence gap: reports lost between agent and collector');
-    if (outcome.stateChange) this.emit('stateChanged', { agentId: auth.agent.id, ...outcome.stateChange });
+    if (outcome.gap > 0) this.log.warn({ agentId: outcome.agent.id, gap: outcome.gap }, 'sequence gap: reports lost between agent and collector');
+    if (outcome.stateChange) this.emit('stateChanged', { agentId: outcome.agent.id, ...outcome.stateChange });
     this.emit('ingested', outcome);
-    return outcome;
   }
 
   /** Moves silent agents along online -> late -> offline -> missing. Safe to call at any time. */

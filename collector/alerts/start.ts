@@ -85,8 +85,8 @@ export function startAlerts(o: { store: Store; service: CollectorService; config
     if (outcome.kind === 'goodbye' && outcome.stateChange) decisions.push(...livenessRule({ ...outcome.stateChange, at }, active));
     else if (outcome.kind !== 'goodbye') decisions.push(...livenessRule({ from: outcome.agent.state, to: 'online', reason: 'report received', at }, active));
     if (outcome.gap > 0) decisions.push(...sequenceGapRule(outcome.gap, cfg.minSequenceGap, outcome.ack.seq, at));
-    const fresh = store.agents.get(agentId);
-    if (fresh) decisions.push(...clockSkewRule(fresh.clockSkewMs, cfg.clockSkewAlertSec, active, at));
+    // The skew measured on this very report (the agent row holds the same value after the commit).
+    decisions.push(...clockSkewRule(outcome.clockSkewMs, cfg.clockSkewAlertSec, active, at));
     alerts.apply(agentId, decisions);
   });
 

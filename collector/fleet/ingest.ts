@@ -14,6 +14,8 @@ export interface IngestOutcome {
   newEvents?: AgentEvent[];
   stateChange?: { from: LivenessState; to: LivenessState; reason: string };
   gap: number;
+  /** Agent clock minus collector clock for this report, in ms. */
+  clockSkewMs: number;
 }
 
 export function ingestReport(
@@ -29,7 +31,7 @@ export function ingestReport(
   if (report.seq !== seq) throw reject(400, 'seq_mismatch', `body seq ${report.seq} does not match the signed header seq ${seq}`);
   const receivedAt = now.toISOString();
   const gap = agent.lastSeq > 0 && seq > agent.lastSeq + 1 ? seq - agent.lastSeq - 1 : 0;
-  const outcome: IngestOutcome = { ack: { accepted: true, seq, needPosture: false }, agent, kind: report.kind, gap };
+  const outcome: IngestOutcome = { ack: { accepted: true, seq, needPosture: false }, agent, kind: report.kind, gap, clockSkewMs: auth.clockSkewMs };
 
   let hashForPosture: string | undefined;
   if (report.kind === 'posture') {

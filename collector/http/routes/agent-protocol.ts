@@ -40,7 +40,7 @@ export async function agentProtocolRoutes(app: FastifyInstance, opts: { service:
     async (req) => {
       const received = Date.now();
       const { id } = req.params as { id: string };
-      const outcome = service.ingest(
+      const outcome = await service.ingestQueued(
         { agentIdInPath: id, method: req.method, path: req.url, headers: req.headers, rawBody: req.rawBody ?? Buffer.alloc(0) },
         req.body as Report,
         received,
