@@ -1,14 +1,11 @@
 // exportBundle: one evidence .zip for a scope. Files are generated into a private staging directory in one
-// streaming pass over the fleet (hashing as they are written), then zipped in a fixed order with a signed
-// SHA256SUMS. The zip is written under a temporary name and renamed at the end: never a half-written bundle.
+// streaming pass over the fleet (hashing as they are written) and zipped in a fixed order, each as soon as it is
+// complete, with a signed SHA256SUMS last. The zip is written under a temporary name and renamed at the end
+// (zip-writer.ts): never a half-written bundle.
 import { randomUUID, sign, type KeyObject } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
-import { mkdtemp, rename, rm, unlink } from 'node:fs/promises';
-import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import yazl from 'yazl';
 import {
   BUNDLE_FILES, HASHED_FILES, MANIFEST_FILE, PUBLIC_KEY_FILE, README_FILE, SIGNATURE_FILE, SUMS_FILE, formatSums,
   type ManifestFile,
@@ -23,7 +20,8 @@ import { renderReportHtml } from './report-html.js';
 import { renderReportPdf } from './report-pdf.js';
 import type { ControlRow, ReportModel } from './report-model.js';
 import type { Attestation, EvidenceControl, EvidenceScope, EvidenceSource } from './source.js';
-import { hashSegments, readSegments, type Segment } from './segments.js';
+import { hashSegments, type Segment } from './segments.js';
+import { ZipWriter } from './zip-writer.js';
 import { StagedFile, type StagedResult } from './staged-file.js';
 
 export type ExportPhase = 'machines' | 'history' | 'reports' | 'packaging' | 'done';
@@ -72,6 +70,7 @@ export async function exportBundle(source: EvidenceSource, scope: EvidenceScope,
     staged.set(name, fromStaged(await f.close()));
   };
 
+  let zip: ZipWriter | null = null;
   try {
     const [metadata, controls, attestations, machineTotal] = await Promise.all([
       source.metadata(scope),
@@ -130,14 +129,33 @@ export async function exportBundle(source: EvidenceSource, scope: EvidenceScope,
     staged.set('assessment-results.json', await hashSegments(oscalSegments));
     progress({ phase: 'reports', done: 1, total: 3 });
 
+    // Zip what is complete now; the rest is added as it is made, in the same fixed order.
+    const order = [...HASHED_FILES, SUMS_FILE, SIGNATURE_FILE];
+    let zipped = 0;
+    let allAdded = false;
+    let totalBytes = 0;
+    zip = new ZipWriter(opts.outPath, generatedAt, (done) => {
+      if (allAdded) progress({ phase: 'packaging', done, total: totalBytes });
+    });
+    const zipReady = (): void => {
+      while (zipped < order.length && staged.has(order[zipped]!)) {
+        const f = staged.get(order[zipped]!)!;
+        zip!.add(order[zipped]!, f.segments, f.bytes);
+        zipped++;
+      }
+    };
+    zipReady();
+
     const model: ReportModel = {
       generator: { name: opts.generatorName ?? 'soclite', version: opts.generatorVersion },
       generatedAt, bundleId, scope, metadata, controls: rows, machines: pass.machines,
       failingMachines: pass.failingMachines, failingMachinesOmitted: pass.failingMachinesOmitted,
     };
     await stageText('report.html', renderReportHtml(model));
+    zipReady();
     progress({ phase: 'reports', done: 2, total: 3 });
     await stageText('report.pdf', await renderReportPdf(model));
+    zipReady();
     progress({ phase: 'reports', done: 3, total: 3 });
 
     await stageText(PUBLIC_KEY_FILE, key.publicKeyPem);
@@ -168,15 +186,17 @@ export async function exportBundle(source: EvidenceSource, scope: EvidenceScope,
     await stageText(SUMS_FILE, sums);
     await stageText(SIGNATURE_FILE, sign(null, sums, key.privateKey));
 
-    const order = [...HASHED_FILES, SUMS_FILE, SIGNATURE_FILE];
-    const totalBytes = order.reduce((n, name) => n + (staged.get(name)?.bytes ?? 0), 0);
-    progress({ phase: 'packaging', done: 0, total: totalBytes });
-    await writeZip(opts.outPath, order.map((name) => ({ name, segments: staged.get(name)!.segments, bytes: staged.get(name)!.bytes })), generatedAt, (done) =>
-      progress({ phase: 'packaging', done, total: totalBytes }),
-    );
+    zipReady();
+    if (zipped !== order.length) throw new Error(`bundle file ${order[zipped]} was not made`);
+    totalBytes = zip.added;
+    allAdded = true;
+    progress({ phase: 'packaging', done: zip.consumed, total: totalBytes });
+    await zip.finish();
+    zip = null;
     progress({ phase: 'done', done: 1, total: 1 });
     return { outPath: opts.outPath, bundleId, fingerprint: key.fingerprint, files: manifest.files, verdicts: verdictCounts, machines: pass.machines.total };
   } finally {
+    await zip?.abort();
     await rm(stage, { recursive: true, force: true });
   }
 }
@@ -232,45 +252,4 @@ function attestationsCsv(list: readonly Attestation[], scope: EvidenceScope): st
     );
   }
   return out.join('');
-}
-
-async function writeZip(
-  outPath: string,
-  entries: { name: string; segments: Segment[]; bytes: number }[],
-  mtime: Date,
-  onBytes: (done: number) => void,
-): Promise<void> {
-  const partial = `${outPath}.partial-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const zip = new yazl.ZipFile();
-  const out = createWriteStream(partial, { flags: 'wx', mode: 0o644 });
-  zip.outputStream.on('error', (err) => out.destroy(err));
-  zip.outputStream.pipe(out);
-  let done = 0;
-  let reported = 0;
-  for (const e of entries) {
-    // Count bytes as yazl consumes them, for the progress bar.
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        done += chunk.length;
-        if (done - reported >= 4 * 1024 * 1024) {
-          reported = done;
-          onBytes(done);
-        }
-        cb(null, chunk);
-      },
-    });
-    Readable.from(readSegments(e.segments), { objectMode: false }).on('error', (err) => counter.destroy(err)).pipe(counter);
-    // Fixed mtime and order: the zip's listing says when the bundle was made, not when each temp file was.
-    // Level 1: nearly the ratio of the default on this repetitive text at a fraction of the time.
-    zip.addReadStream(counter, e.name, { mtime, mode: 0o100644, compressionLevel: 1, size: e.bytes });
-  }
-  zip.end();
-  try {
-    await once(out, 'close');
-    await rename(partial, outPath);
-    onBytes(done);
-  } catch (err) {
-    await unlink(partial).catch(() => {});
-    throw err;
-  }
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile, unlink, open } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile, unlink, open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -265,6 +265,24 @@ describe('evidence bundle export', () => {
       exportBundle(shuffled, { level: 3, to: NOW }, { outPath: out, signingKey: privateKey, generatorVersion: 't', now: NOW }),
     ).rejects.toThrow(/not grouped by machine|not a machine in scope/);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('evidence export failures', () => {
+  it('fails cleanly when the zip cannot be written once packaging started: no partial file, no staging left', async () => {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'soclite-evidence-fail-'));
+    try {
+      const stageDir = path.join(work, 'stage');
+      await mkdir(stageDir);
+      const out = path.join(work, 'missing-folder', 'bundle.zip');
+      await expect(
+        exportBundle(fixtureSource(), { level: 3, to: NOW }, { outPath: out, signingKey: privateKey, generatorVersion: 't', now: NOW, tmpDir: stageDir }),
+      ).rejects.toThrow(/ENOENT/);
+      expect(await readdir(stageDir)).toEqual([]);
+      expect(existsSync(path.dirname(out))).toBe(false);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });
 
