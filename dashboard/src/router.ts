@@ -3,10 +3,12 @@ import { createStore } from './store.js';
 
 export const routeStore = createStore(location.pathname + location.search);
 
-export function navigate(to: string): void {
+/** Goes to a new view; like a page load it starts at the top unless the change is within what is on screen. */
+export function navigate(to: string, opts: { keepScroll?: boolean } = {}): void {
   if (to === location.pathname + location.search) return;
   history.pushState(null, '', to);
   routeStore.set(to);
+  if (!opts.keepScroll) window.scrollTo(0, 0);
 }
 
 window.addEventListener('popstate', () => routeStore.set(location.pathname + location.search));

@@ -232,7 +232,7 @@ describe('dashboard with a fleet of more than one page', () => {
     const failing = (await api.get<{ agents: { agentId: string }[] }>(`/api/v1/compliance/controls/${encodeURIComponent(control.controlId)}?status=fail`)).body.agents;
     await page.waitForSelector('[data-testid=control-machines][data-status=fail]');
     expect(await page.$$eval('[data-testid=control-machines] tbody tr', (r) => r.map((x) => x.getAttribute('data-agent')))).toEqual(failing.map((a) => a.agentId));
-    await page.screenshot({ path: join(SHOTS, 'compliance-control.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'compliance-control.png') });
     if (control.pass > 0) {
       const passing = (await api.get<{ agents: { agentId: string }[] }>(`/api/v1/compliance/controls/${encodeURIComponent(control.controlId)}?status=pass`)).body.agents;
       await page.click('[data-testid=status-tabs] [data-status=pass]');
@@ -278,6 +278,13 @@ describe('dashboard with a fleet of more than one page', () => {
     const actions = await page.$$eval('[data-testid=audit-table] tbody tr', (r) => r.map((x) => x.getAttribute('data-action')));
     expect(new Set(actions)).toEqual(new Set(['enrollment_token.create']));
     await page.screenshot({ path: join(SHOTS, 'audit.png') });
+  });
+
+  it('the overview names the newest machines, as GET /api/v1/agents sorted by enrollment does', async () => {
+    const newest = (await api.get<AgentList>('/api/v1/agents?sort=enrolledAt&order=desc&limit=5')).body.items;
+    await page.goto(url + '/');
+    await page.waitForSelector('[data-testid=card-newest] tr[data-agent]');
+    expect(await page.$$eval('[data-testid=card-newest] tr[data-agent]', (r) => r.map((x) => x.getAttribute('data-agent')))).toEqual(newest.map((a) => a.id));
   });
 
   it('screenshots the remaining pages without errors', async () => {

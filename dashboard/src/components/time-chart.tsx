@@ -17,12 +17,12 @@ export function dayToSeconds(day: string): number {
   return new Date(y!, (m ?? 1) - 1, d ?? 1).getTime() / 1000;
 }
 
-export function TimeChart(p: { times: number[]; series: TimeSeries[]; height?: number; testId?: string; days?: string[] }) {
+export function TimeChart(p: { times: number[]; series: TimeSeries[]; xLabel: string; height?: number; testId?: string; days?: string[] }) {
   const el = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const height = p.height ?? 180;
   // Redraw when any number or label changes (today's point is rewritten during the day at the same x).
-  const key = JSON.stringify([p.times, p.series.map((s) => [s.label, s.values])]);
+  const key = JSON.stringify([p.xLabel, p.times, p.series.map((s) => [s.label, s.values])]);
 
   useEffect(() => {
     const host = el.current;
@@ -32,12 +32,14 @@ export function TimeChart(p: { times: number[]; series: TimeSeries[]; height?: n
     const opts: uPlot.Options = {
       width,
       height,
+      // room on the right so the last date label is not cut off
+      padding: [8, 36, 0, 4],
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
       // Daily data: ticks on whole days, labelled as dates, never as hours.
       axes: [daily ? { space: 60, incrs: [86400, 7 * 86400, 30 * 86400, 365 * 86400], values: '{YYYY}-{MM}-{DD}' } : {}, { size: 40 }],
       legend: { show: true },
       series: [
-        daily ? { value: '{YYYY}-{MM}-{DD}' } : {},
+        daily ? { label: p.xLabel, value: '{YYYY}-{MM}-{DD}' } : { label: p.xLabel },
         ...p.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: p.times.length < 40, size: 6 } })),
       ],
     };
@@ -59,7 +61,7 @@ export function TimeChart(p: { times: number[]; series: TimeSeries[]; height?: n
       <table class="sr-only chart-data">
         <thead>
           <tr>
-            <th />
+            <th>{p.xLabel}</th>
             {p.series.map((s) => (
               <th>{s.label}</th>
             ))}

@@ -246,7 +246,7 @@ export const en = {
   auDetails: 'Details',
   auNewest: 'Newest',
   auOlder: 'Older',
-  coTrendEmpty: 'No daily point yet for this selection.',
+  coTrendEmpty: 'No daily point yet. The collector records one per day (refreshed every policy.trendSnapshotSec, hourly by default); today\'s numbers are in the table above.',
   coPeriod: 'Period',
   coDays: 'last {n} days',
   coTrendNote: 'Machines per day over the last {days} days, from the collector\'s daily snapshots (today\'s point is refreshed during the day).',
@@ -291,6 +291,10 @@ export const en = {
   seUserUnits: 'the user\'s units',
   seRevoke: 'Revoke',
   seApiTokensNone: 'No API token.',
+  coDay: 'Day',
+  ovTime: 'Time',
+  ovNewest: 'Newest machines',
+  ovNewestNone: 'No machine has enrolled yet: create an enrollment token in Settings.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -247,7 +247,7 @@ export const vi: Record<MessageKey, string> = {
   auDetails: 'Chi tiết',
   auNewest: 'Mới nhất',
   auOlder: 'Cũ hơn',
-  coTrendEmpty: 'Chưa có điểm dữ liệu theo ngày cho lựa chọn này.',
+  coTrendEmpty: 'Chưa có điểm dữ liệu theo ngày. Collector ghi một điểm mỗi ngày (làm mới theo policy.trendSnapshotSec, mặc định mỗi giờ); số liệu hiện tại nằm trong bảng phía trên.',
   coPeriod: 'Khoảng thời gian',
   coDays: '{n} ngày gần nhất',
   coTrendNote: 'Số máy theo ngày trong {days} ngày gần nhất, từ ảnh chụp hằng ngày của collector (điểm của hôm nay được cập nhật trong ngày).',
@@ -292,4 +292,8 @@ export const vi: Record<MessageKey, string> = {
   seUserUnits: 'các đơn vị của người dùng',
   seRevoke: 'Thu hồi',
   seApiTokensNone: 'Chưa có token API nào.',
+  coDay: 'Ngày',
+  ovTime: 'Thời điểm',
+  ovNewest: 'Máy mới đăng ký',
+  ovNewestNone: 'Chưa có máy nào đăng ký: tạo mã đăng ký trong Cài đặt.',
 };

@@ -3,7 +3,7 @@
 import { useI18n } from '../i18n/index.js';
 import type { Delta } from '../live.js';
 import { useResource } from '../use-resource.js';
-import { Card, Link, Loading, Problem, StateBadge, StatusBadge } from '../components/ui.js';
+import { AvBadge, Card, Link, Loading, Problem, StateBadge, StatusBadge } from '../components/ui.js';
 import type { AgentSummary } from './agents.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the posture is a validated but open document */
@@ -44,6 +44,8 @@ function Facts(p: { rows: [string, unknown][] }) {
 
 export function AgentDetailPage(p: { id: string }) {
   const { t, td, date, lang } = useI18n();
+  // booleans in the viewer's language; anything else (absent, or not a boolean) as it came
+  const yesNo = (v: unknown) => (typeof v === 'boolean' ? (v ? t('yes') : t('no')) : show(v));
   const mine = (d: Delta) => d.agentId === p.id;
   const d = useResource<Detail>(`/api/v1/agents/${encodeURIComponent(p.id)}`, mine);
   const f = useResource<Findings>(`/api/v1/agents/${encodeURIComponent(p.id)}/findings`, mine);
@@ -89,7 +91,9 @@ export function AgentDetailPage(p: { id: string }) {
             />
           </Card>
           <Card title={t('adAv')} testId="posture-av">
-            <p>{td('av_', posture.av?.status ?? 'unknown')}</p>
+            <p>
+              <AvBadge status={String(posture.av?.status ?? 'unknown')} />
+            </p>
             {(posture.av?.reasons ?? []).map((r: string) => (
               <p class="muted">{r}</p>
             ))}
@@ -106,9 +110,9 @@ export function AgentDetailPage(p: { id: string }) {
                 {(posture.av?.products ?? []).map((x: any) => (
                   <tr>
                     <td>{show(x.name)}</td>
-                    <td>{show(x.running)}</td>
-                    <td>{show(x.realtime)}</td>
-                    <td>{show(x.upToDate)}</td>
+                    <td>{yesNo(x.running)}</td>
+                    <td>{yesNo(x.realtime)}</td>
+                    <td>{yesNo(x.upToDate)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -54,6 +54,7 @@ function LevelTrend(p: { level: number; points: LevelPoint[] }) {
         <TimeChart
           times={pts.map((x) => dayToSeconds(x.day))}
           days={pts.map((x) => x.day)}
+          xLabel={t('coDay')}
           series={[
             { label: t('ovCompliant'), color: '#2f855a', values: pts.map((x) => x.compliant) },
             { label: t('ovNonCompliant'), color: '#c53030', values: pts.map((x) => x.nonCompliant) },
@@ -79,7 +80,7 @@ export function CompliancePage() {
   const days = PERIODS.includes(Number(q.get('days'))) ? Number(q.get('days')) : 90;
   const offset = Math.max(0, Math.floor(Number(q.get('offset') ?? 0)) || 0);
   const view = { level, unit, control, status: status === 'fail' ? '' : status, days: days === 90 ? '' : days };
-  const go = (c: Record<string, string | number>) => navigate(`/compliance${qs({ ...view, offset: undefined, ...c })}`);
+  const go = (c: Record<string, string | number>, keepScroll = false) => navigate(`/compliance${qs({ ...view, offset: undefined, ...c })}`, { keepScroll });
 
   const units = useResource<{ items: { id: string; name: string }[] }>('/api/v1/units');
   const sum = useResource<Summary>(`/api/v1/compliance${qs({ level, unit })}`, changes);
@@ -151,58 +152,9 @@ export function CompliancePage() {
         )}
       </Card>
 
-      <Card title={t('coTrend')} wide testId="trend">
-        <p class="muted">{t('coTrendNote', { days })}</p>
-        {trend.error ? <Problem error={trend.error} retry={trend.reload} /> : !trend.data || !sum.data ? <Loading /> : !trendLevels.length ? (
-          <p class="muted">{t('coTrendEmpty')}</p>
-        ) : (
-          <div class="trends">
-            {trendLevels.map((l) => (
-              <LevelTrend level={l} points={trend.data!.points} />
-            ))}
-          </div>
-        )}
-      </Card>
-
-      {sum.data && (
-        <Card title={t('coControls')} wide testId="controls">
-          <table class="data">
-            <thead>
-              <tr>
-                <th>{t('adControl')}</th>
-                <th>{t('coSeverity')}</th>
-                <th class="num">{t('coPass')}</th>
-                <th class="num">{t('coFail')}</th>
-                <th class="num">{t('coUnknown')}</th>
-                <th class="num">{t('coNa')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...sum.data.controls]
-                .sort((a, b) => b.fail - a.fail || b.unknown - a.unknown || a.controlId.localeCompare(b.controlId))
-                .map((c) => (
-                  <tr class={c.controlId === control ? 'selected' : ''} data-control={c.controlId}>
-                    <td>
-                      <Link to={`/compliance${qs({ ...view, control: c.controlId, status: '' })}`}>
-                        <code>{c.controlId}</code> {c.title[lang]}
-                      </Link>
-                    </td>
-                    <td>
-                      <span class={`badge sev-${/^[a-z]+$/.test(c.severity) ? c.severity : 'info'}`}>{td('sev_', c.severity)}</span>
-                    </td>
-                    <td class="num">{c.pass}</td>
-                    <td class="num">{c.fail}</td>
-                    <td class="num">{c.unknown}</td>
-                    <td class="num">{c.notApplicable}</td>
-                  </tr>
-                ))}
-            </tbody>
-          </table>
-        </Card>
-      )}
-
-      <Card title={control ? t('coControlTitle', { control }) : t('coControls')} wide testId="control-detail">
-        {!control ? <p class="muted">{t('coPickControl')}</p> : det.error ? <Problem error={det.error} retry={det.reload} /> : !det.data ? <Loading /> : (
+      {control && (
+      <Card title={t('coControlTitle', { control })} wide testId="control-detail">
+        {det.error ? <Problem error={det.error} retry={det.reload} /> : !det.data ? <Loading /> : (
           <>
             <p>
               <b>{text(det.data.control.title, lang)}</b>
@@ -217,6 +169,7 @@ export function CompliancePage() {
                 <TimeChart
                   times={ctrend.data.points.map((x) => dayToSeconds(x.day))}
                   days={ctrend.data.points.map((x) => x.day)}
+                  xLabel={t('coDay')}
                   series={[
                     { label: t('coPass'), color: '#2f855a', values: ctrend.data.points.map((x) => x.pass) },
                     { label: t('coFail'), color: '#c53030', values: ctrend.data.points.map((x) => x.fail) },
@@ -237,7 +190,7 @@ export function CompliancePage() {
                   aria-selected={s === status}
                   class={s === status ? 'tab active' : 'tab'}
                   data-status={s}
-                  onClick={() => go({ status: s === 'fail' ? '' : s })}
+                  onClick={() => go({ status: s === 'fail' ? '' : s }, true)}
                 >
                   {t('coMachinesWith', { status: td('status_', s) })}
                   {counts && ` (${{ fail: counts.fail, unknown: counts.unknown, pass: counts.pass, not_applicable: counts.notApplicable }[s]})`}
@@ -296,6 +249,58 @@ export function CompliancePage() {
           </>
         )}
       </Card>
+      )}
+      <Card title={t('coTrend')} wide testId="trend">
+        <p class="muted">{t('coTrendNote', { days })}</p>
+        {trend.error ? <Problem error={trend.error} retry={trend.reload} /> : !trend.data || !sum.data ? <Loading /> : !trendLevels.length ? (
+          <p class="muted">{t('coTrendEmpty')}</p>
+        ) : (
+          <div class="trends">
+            {trendLevels.map((l) => (
+              <LevelTrend level={l} points={trend.data!.points} />
+            ))}
+          </div>
+        )}
+      </Card>
+
+      {sum.data && (
+        <Card title={t('coControls')} wide testId="controls">
+          {!control && <p class="muted">{t('coPickControl')}</p>}
+          <table class="data">
+            <thead>
+              <tr>
+                <th>{t('adControl')}</th>
+                <th>{t('coSeverity')}</th>
+                <th class="num">{t('coPass')}</th>
+                <th class="num">{t('coFail')}</th>
+                <th class="num">{t('coUnknown')}</th>
+                <th class="num">{t('coNa')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...sum.data.controls]
+                .sort((a, b) => b.fail - a.fail || b.unknown - a.unknown || a.controlId.localeCompare(b.controlId))
+                .map((c) => (
+                  <tr class={c.controlId === control ? 'selected' : ''} data-control={c.controlId}>
+                    <td>
+                      <Link to={`/compliance${qs({ ...view, control: c.controlId, status: '' })}`}>
+                        <code>{c.controlId}</code> {c.title[lang]}
+                      </Link>
+                    </td>
+                    <td>
+                      <span class={`badge sev-${/^[a-z]+$/.test(c.severity) ? c.severity : 'info'}`}>{td('sev_', c.severity)}</span>
+                    </td>
+                    <td class="num">{c.pass}</td>
+                    <td class="num">{c.fail}</td>
+                    <td class="num">{c.unknown}</td>
+                    <td class="num">{c.notApplicable}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </Card>
+      )}
+
     </div>
   );
 }

@@ -4,7 +4,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { useI18n } from '../i18n/index.js';
 import { onLive, type Delta } from '../live.js';
 import { useResource } from '../use-resource.js';
-import { Card, Link, Loading, Problem, StackedBar, Stat } from '../components/ui.js';
+import { AvBadge, Card, Link, Loading, Problem, StackedBar, Stat, StateBadge } from '../components/ui.js';
+import type { AgentRow } from './agents.js';
 import { TimeChart } from '../components/time-chart.js';
 
 export interface Overview {
@@ -82,6 +83,8 @@ export function OverviewPage() {
   const { t, td, pct, lang, date } = useI18n();
   const ov = useResource<Overview>('/api/v1/overview', fleetDelta);
   const co = useResource<Compliance>('/api/v1/compliance', complianceDelta);
+  // The machines enrolled last: right after `npm start` (or enrolling a new one) it is there by name.
+  const newest = useResource<{ items: AgentRow[] }>('/api/v1/agents?sort=enrolledAt&order=desc&limit=5', fleetDelta);
   // One count per severity: the API's total, not a client-side count of a page that might be truncated.
   const bySeverity = SEVERITIES.map((s) => useResource<AlertList>(`/api/v1/alerts?status=open,acknowledged&severity=${s}&limit=1`, alertDelta));
   const alertsError = bySeverity.find((r) => r.error)?.error;
@@ -115,6 +118,7 @@ export function OverviewPage() {
                   values: history.map((h) => h.counts[s] ?? 0),
                 }))}
                 height={140}
+                xLabel={t('ovTime')}
               />
             )}
             {ov.data.withoutPosture > 0 && <p class="muted">{t('ovNoPosture', { n: ov.data.withoutPosture })}</p>}
@@ -212,6 +216,32 @@ export function OverviewPage() {
               </Link>
             ))}
           </div>
+        )}
+      </Card>
+
+      <Card title={t('ovNewest')} testId="card-newest">
+        {newest.error ? <Problem error={newest.error} /> : !newest.data ? <Loading /> : newest.data.items.length === 0 ? (
+          <p class="muted">{t('ovNewestNone')}</p>
+        ) : (
+          <table class="compact">
+            <tbody>
+              {newest.data.items.map((a) => (
+                <tr data-agent={a.id}>
+                  <td>
+                    <Link to={`/agents/${encodeURIComponent(a.id)}`} class="host">
+                      {a.hostname}
+                    </Link>
+                  </td>
+                  <td>
+                    <StateBadge state={a.state} />
+                  </td>
+                  <td>
+                    <AvBadge status={a.avStatus} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         )}
       </Card>
 
