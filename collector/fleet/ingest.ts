@@ -50,7 +50,8 @@ export function ingestReport(
       case 'posture': {
         const hash = hashForPosture!;
         const changed = hash !== agent.postureHash;
-        store.agents.savePosture(agent.id, seq, hash, JSON.stringify(report.posture), receivedAt, changed);
+        if (changed) store.agents.savePosture(agent.id, seq, hash, JSON.stringify(report.posture), receivedAt, true);
+        else store.agents.touchPosture(agent.id, receivedAt);
         if (changed) outcome.postureChanged = { posture: report.posture, previousHash: agent.postureHash, hash };
         break;
       }

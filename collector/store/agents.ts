@@ -94,6 +94,7 @@ export class AgentRepository {
            clock_skew_ms = @clockSkewMs, seq_gaps = seq_gaps + @gap WHERE id = @agentId AND last_seq < @seq`,
       ),
       setPosture: db.prepare('UPDATE agents SET posture_hash = ?, posture_json = ?, posture_at = ? WHERE id = ?'),
+      touchPosture: db.prepare('UPDATE agents SET posture_at = ? WHERE id = ?'),
       history: db.prepare(
         'INSERT INTO posture_history (agent_id, seq, posture_hash, posture_json, received_at) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -154,6 +155,11 @@ export class AgentRepository {
   savePosture(agentId: string, seq: number, hash: string, postureJson: string, at: string, changed: boolean): void {
     this.stmts.setPosture.run(hash, postureJson, at, agentId);
     if (changed) this.stmts.history.run(agentId, seq, hash, postureJson, at);
+  }
+
+  /** A posture whose hash did not change rewrites nothing but its time: the stored document already says it. */
+  touchPosture(agentId: string, at: string): void {
+    this.stmts.touchPosture.run(at, agentId);
   }
 
   /** Inserts events once each: a resent event with the same id is ignored. Returns how many were new. */
