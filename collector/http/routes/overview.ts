@@ -10,32 +10,14 @@ import type { CollectorService } from '../../service.js';
 import { requireRole } from '../auth-hooks.js';
 
 /**
- * Services that should not be reachable from the network on office machines: clear-text logins, Windows file
- * sharing and remote desktop, databases and caches without authentication by default, container daemons.
+ * The risky services are the alert rules' own list (`alerts.riskyPorts`, configurable): the overview's "exposed
+ * risky services" counts the same machines that raise exposed_service alerts, never a second opinion.
  */
-export const RISKY_PORTS: RiskyPort[] = [
-  { port: 21, service: 'ftp' },
-  { port: 23, service: 'telnet' },
-  { port: 69, service: 'tftp' },
-  { port: 111, service: 'rpcbind' },
-  { port: 135, service: 'msrpc' },
-  { port: 139, service: 'netbios-ssn' },
-  { port: 445, service: 'smb' },
-  { port: 512, service: 'rexec' },
-  { port: 513, service: 'rlogin' },
-  { port: 514, service: 'rsh' },
-  { port: 1433, service: 'mssql' },
-  { port: 1521, service: 'oracle' },
-  { port: 2375, service: 'docker' },
-  { port: 3306, service: 'mysql' },
-  { port: 3389, service: 'rdp' },
-  { port: 5432, service: 'postgresql' },
-  { port: 5900, service: 'vnc' },
-  { port: 6379, service: 'redis' },
-  { port: 9200, service: 'elasticsearch' },
-  { port: 11211, service: 'memcached' },
-  { port: 27017, service: 'mongodb' },
-];
+export function riskyPortsOf(config: { alerts: { riskyPorts: readonly { port: number; name: string }[] } }): RiskyPort[] {
+  const seen = new Set<number>();
+  // The overview's facts keep exposed ports without the protocol: one row per port number.
+  return config.alerts.riskyPorts.filter((p) => !seen.has(p.port) && seen.add(p.port)).map((p) => ({ port: p.port, service: p.name }));
+}
 
 const Count = Type.Integer({ minimum: 0 });
 export const OverviewBody = Type.Object({
@@ -58,6 +40,7 @@ const ratio = (n: number, total: number) => (total === 0 ? 0 : Math.round((n / t
 export async function overviewRoutes(app: FastifyInstance, opts: { service: CollectorService }) {
   const { service } = opts;
   const repo = new OverviewRepository(service.store.db);
+  const riskyPorts = riskyPortsOf(service.config);
   // Keep the extracted facts current as postures arrive, so a page load rarely has anything to re-extract.
   const onIngested = (o: { postureChanged?: unknown; agent: { id: string } }) => {
     if (!o.postureChanged) return;
@@ -84,7 +67,7 @@ export async function overviewRoutes(app: FastifyInstance, opts: { service: Coll
     },
     async (req) => {
       const units = unitsInScope(req.principal!.user, service.store.units.list());
-      const c = repo.counts(units, RISKY_PORTS);
+      const c = repo.counts(units, riskyPorts);
       return {
         generatedAt: new Date().toISOString(),
         ...c,

@@ -34,7 +34,9 @@ export function TimeChart(p: { times: number[]; series: TimeSeries[]; xLabel: st
       height,
       // room on the right so the last date label is not cut off
       padding: [8, 36, 0, 4],
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      // Daily points get half a day of room on each side, from the data itself: for a single point uPlot would
+      // otherwise stretch the axis over years and draw the point at its left edge.
+      scales: { x: daily && p.times.length ? { time: true, range: () => [p.times[0]! - 43_200, p.times[p.times.length - 1]! + 43_200] } : { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
       // Daily data: ticks on whole days, labelled as dates, never as hours.
       axes: [daily ? { space: 60, incrs: [86400, 7 * 86400, 30 * 86400, 365 * 86400], values: '{YYYY}-{MM}-{DD}' } : {}, { size: 40 }],
       legend: { show: true },

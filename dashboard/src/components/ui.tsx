@@ -14,11 +14,12 @@ export function Card(p: { title: string; children: ComponentChildren; wide?: boo
   );
 }
 
-export function Link(p: { to: string; children: ComponentChildren; class?: string }) {
+export function Link(p: { to: string; children: ComponentChildren; class?: string; title?: string }) {
   return (
     <a
       href={p.to}
       class={p.class}
+      title={p.title}
       onClick={(e) => {
         if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
         e.preventDefault();

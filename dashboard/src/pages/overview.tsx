@@ -228,7 +228,7 @@ export function OverviewPage() {
               {newest.data.items.map((a) => (
                 <tr data-agent={a.id}>
                   <td>
-                    <Link to={`/agents/${encodeURIComponent(a.id)}`} class="host">
+                    <Link to={`/agents/${encodeURIComponent(a.id)}`} class="host" title={a.hostname}>
                       {a.hostname}
                     </Link>
                   </td>
