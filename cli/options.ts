@@ -36,3 +36,24 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     process.on('SIGTERM', on);
   });
 }
+
+/**
+ * Runs a graceful stop, but never lets it hang the process: after `graceMs`, or at a second Ctrl-C, it exits
+ * anyway. Committed data is safe either way (SQLite WAL); what is cut short is waiting for idle clients.
+ */
+export async function stopWithin(stop: () => Promise<void>, graceMs = 15_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const forced = new Promise<void>((resolve) => {
+    const force = (why: string) => {
+      process.stderr.write(`soclite: ${why}; exiting without waiting further\n`);
+      process.exitCode = 1;
+      resolve();
+      setImmediate(() => process.exit(1));
+    };
+    timer = setTimeout(() => force(`shutdown took longer than ${graceMs / 1000} s`), graceMs);
+    timer.unref();
+    process.once('SIGINT', () => force('second interrupt'));
+  });
+  await Promise.race([stop(), forced]);
+  clearTimeout(timer);
+}

@@ -1,6 +1,6 @@
 // `soclite collector`: the collector alone (embedded SQLite, API, dashboard), until Ctrl-C or SIGTERM.
 import { parseCli } from '../args.js';
-import { collectorOptions, configFromFlags, untilSignal } from '../options.js';
+import { collectorOptions, configFromFlags, stopWithin, untilSignal } from '../options.js';
 import { startCollector } from '../../collector/server.js';
 import { useOwnTls } from '../tls.js';
 
@@ -22,6 +22,6 @@ export async function run(args: string[]): Promise<number> {
   if (c.adminPassword) process.stdout.write(`admin password: ${c.adminPassword}\n`);
   const sig = await untilSignal();
   process.stdout.write(`stopping (${sig})...\n`);
-  await c.close();
+  await stopWithin(() => c.close());
   return 0;
 }

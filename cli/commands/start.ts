@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { pino } from 'pino';
 import { parseCli } from '../args.js';
-import { collectorOptions, configFromFlags, untilSignal } from '../options.js';
+import { collectorOptions, configFromFlags, stopWithin, untilSignal } from '../options.js';
 import { createLogger, startCollector } from '../../collector/server.js';
 import { createEnrollmentToken } from '../../collector/fleet/tokens.js';
 import { VERSION } from '../../collector/version.js';
@@ -67,7 +67,9 @@ export async function run(args: string[]): Promise<number> {
   process.stdout.write('Press Ctrl-C to stop.\n');
   const sig = await untilSignal();
   process.stdout.write(`stopping (${sig})...\n`);
-  await stopAgent?.();
-  await collector.close();
+  await stopWithin(async () => {
+    await stopAgent?.();
+    await collector.close();
+  });
   return 0;
 }

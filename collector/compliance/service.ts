@@ -9,6 +9,8 @@ import { evaluatePosture, loadPolicySet, PolicyLoadError, type Attestation, type
 import type { FindingTransition } from './types.js';
 import { auditLog } from '../audit/index.js';
 
+const TREND_REFRESH_MS = 60_000;
+
 export interface ComplianceOptions {
   policyDir: string;
   packs: string[];
@@ -19,6 +21,8 @@ export class ComplianceService {
   private policy: PolicySet;
   private watcher: FSWatcher | undefined;
   private snapshotTimer: NodeJS.Timeout | undefined;
+  private soonTimer: NodeJS.Timeout | undefined;
+  private snapshotsOn = false;
   private attestations: (Attestation & { title: string })[];
   readonly transitionListeners: ((t: FindingTransition[]) => void)[] = [];
 
@@ -54,7 +58,10 @@ export class ComplianceService {
     const level = this.store.compliance.effectiveLevel(agentId) ?? 1;
     const findings = evaluatePosture(this.policy, posture, { level, now: at, attestations: this.attestationsFor(agentId, unitId) });
     const transitions = this.store.compliance.applyEvaluation(agentId, level, findings, at.toISOString());
-    if (transitions.length) for (const l of this.transitionListeners) l(transitions);
+    if (transitions.length) {
+      for (const l of this.transitionListeners) l(transitions);
+      this.trendDirty();
+    }
     return transitions;
   }
 
@@ -101,16 +108,30 @@ export class ComplianceService {
 
   /** Today's trend snapshot (UTC day), now and then every `everyMs`; earlier days stay as they were. */
   startTrendSnapshots(everyMs = 3600_000): void {
-    const take = () => {
-      try {
-        this.store.trend.snapshot(new Date().toISOString().slice(0, 10));
-      } catch (err) {
-        this.log.error({ err }, 'compliance trend snapshot failed');
-      }
-    };
-    take();
-    this.snapshotTimer = setInterval(take, everyMs);
+    this.snapshotsOn = true;
+    this.takeSnapshot();
+    this.snapshotTimer = setInterval(() => this.takeSnapshot(), everyMs);
     this.snapshotTimer.unref();
+  }
+
+  private takeSnapshot(): void {
+    clearTimeout(this.soonTimer);
+    this.soonTimer = undefined;
+    try {
+      this.store.trend.snapshot(new Date().toISOString().slice(0, 10));
+    } catch (err) {
+      this.log.error({ err }, 'compliance trend snapshot failed');
+    }
+  }
+
+  /**
+   * Findings changed: refresh today's point within a minute rather than at the next hourly snapshot, so a new
+   * installation (or a morning of fixes) shows in the trend without waiting. One refresh per minute at most.
+   */
+  private trendDirty(): void {
+    if (!this.snapshotsOn || this.soonTimer) return;
+    this.soonTimer = setTimeout(() => this.takeSnapshot(), TREND_REFRESH_MS);
+    this.soonTimer.unref();
   }
 
   watchPolicyDir(): void {
@@ -123,7 +144,9 @@ export class ComplianceService {
   }
 
   async close(): Promise<void> {
+    this.snapshotsOn = false;
     clearInterval(this.snapshotTimer);
+    clearTimeout(this.soonTimer);
     await this.watcher?.close();
   }
 }

@@ -174,7 +174,7 @@ describe.runIf(available)('alerts end to end with a real collector and rsyslog',
     await agent.sendPosture(agent.posture([]));
     await agent.sendMalware(1, 'Trojan:Win32/Emotet|x=1');
     const [alert] = await alertsOf(agent.id, '&kind=malware_detected');
-    expect(alert).toMatchObject({ kind: 'malware_detected', severity: 'critical', status: 'open', occurrences: 1 });
+    expect(alert).toMatchObject({ kind: 'malware_detected', severity: 'critical', status: 'open', occurrences: 1, hostname: agent.hostname });
     const rec = await waitFor('CEF record at rsyslog', () => recordFor(`${alert!.id}.1`), 30_000);
     expect(rec['app-name']).toBe('soclite');
     const cef = cefOf(rec);

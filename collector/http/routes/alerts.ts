@@ -40,12 +40,23 @@ const AlertView = Type.Object({
   resolution: Type.Union([Type.String(), Type.Null()]),
   suppressedUntil: Type.Union([Type.String(), Type.Null()]),
   suppressReason: Type.Union([Type.String(), Type.Null()]),
+  /** The machine's hostname as enrolled, so a responder does not have to look the agent id up. */
+  hostname: Type.Union([Type.String(), Type.Null()]),
 });
 
-const view = (a: Alert) => {
+const view = (a: Alert, hostnames: (id: string) => string | null) => {
   const { step: _step, ...rest } = a;
-  return rest;
+  return { ...rest, hostname: hostnames(a.agentId) };
 };
+
+/** Hostnames by agent id, looked up once per agent for one answer. */
+function hostnameLookup(service: CollectorService): (id: string) => string | null {
+  const cache = new Map<string, string | null>();
+  return (id) => {
+    if (!cache.has(id)) cache.set(id, service.store.agents.get(id)?.hostname ?? null);
+    return cache.get(id)!;
+  };
+}
 
 /** Comma-separated lists are accepted for multi-value filters: ?status=open,acknowledged */
 const CsvOf = (values: readonly string[]) => Type.String({ pattern: `^(${values.join('|')})(,(${values.join('|')}))*$`, maxLength: 200 });
@@ -115,7 +126,8 @@ export async function alertRoutes(app: FastifyInstance, opts: { service: Collect
         limit,
         offset: q.offset === undefined ? 0 : Number(q.offset),
       });
-      return { total: res.total, items: res.items.map(view) };
+      const names = hostnameLookup(service);
+      return { total: res.total, items: res.items.map((a) => view(a, names)) };
     },
   );
 
@@ -149,7 +161,7 @@ export async function alertRoutes(app: FastifyInstance, opts: { service: Collect
     async (req) => {
       const { id } = req.params as { id: string };
       const r = alertsOf(service).get(id, callerScope(service, req));
-      return { ...r, alert: view(r.alert) };
+      return { ...r, alert: view(r.alert, hostnameLookup(service)) };
     },
   );
 
@@ -164,7 +176,7 @@ export async function alertRoutes(app: FastifyInstance, opts: { service: Collect
         const { id } = req.params as { id: string };
         const user = req.principal!.user;
         const alert = alertsOf(service).act(id, toAction((req.body ?? {}) as Record<string, unknown>), { name: user.username }, callerScope(service, req));
-        return { alert: view(alert) };
+        return { alert: view(alert, hostnameLookup(service)) };
       },
     );
 
