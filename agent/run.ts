@@ -2,7 +2,10 @@
 // drain the outbox in order with exponential backoff, and say goodbye on shutdown.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { postureHash, type AgentSettings, type Posture, type ReportAck } from '../protocol/index.js';
+// Straight from the modules that hold code: protocol/index.js would also load every schema, which the agent
+// never validates against at run time (measured: ~9 MB of RSS).
+import { postureHash } from '../protocol/canonical.js';
+import type { AgentSettings, Posture, ReportAck } from '../protocol/index.js';
 import { Outbox, type OutboxLimits } from './outbox/outbox.js';
 import { loadIdentity, type LoadedIdentity } from './transport/identity.js';
 import { CollectorError, sendSigned } from './transport/client.js';

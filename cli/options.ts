@@ -24,18 +24,7 @@ export function configFromFlags(v: { config?: string; 'data-dir'?: string; host?
   }
 }
 
-/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
+export { untilSignal } from './signals.js';
 
 /**
  * Runs a graceful stop, but never lets it hang the process: after `graceMs`, or at a second Ctrl-C, it exits

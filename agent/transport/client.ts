@@ -9,10 +9,8 @@ import {
   enrollProofMessage,
   requestSigningMessage,
   sha256Hex,
-  type EnrollRequest,
-  type EnrollResponse,
-  type ReportAck,
-} from '../../protocol/index.js';
+} from '../../protocol/signing.js';
+import type { EnrollRequest, EnrollResponse, ReportAck } from '../../protocol/index.js';
 import type { KeyObject } from 'node:crypto';
 import { signWith } from './identity.js';
 

@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import { parseCli } from '../args.js';
 import { CliError } from '../errors.js';
-import { untilSignal } from '../options.js';
+import { untilSignal } from '../signals.js';
 import { VERSION } from '../../collector/version.js';
 import { defaultStateDir } from '../../agent/state-dir.js';
 import { EnrollError, enrollAgent } from '../../agent/enroll.js';
