@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Fleet, DEFAULTS } from '../simulate/fleet.js';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
 import { coreSplit, createTokenFile, machineDescription, pinSelf, procStat, readToken, startCollector } from './lib/processes.js';
 
 const { values } = parseArgs({
@@ -51,7 +53,11 @@ async function main() {
   console.log(`data and identities: ${dir}`);
   console.log(`load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const collector = await startCollector({ dataDir, port: 0, cores: cores.server, nodeArgs });
+  // The identity cache is tied to the collector's URL, so a kept data dir keeps its port too.
+  const portFile = path.join(dir, 'port');
+  const port = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : await freePort();
+  writeFileSync(portFile, String(port));
+  const collector = await startCollector({ dataDir, port, cores: cores.server, nodeArgs });
   try {
     const pwFile = path.join(dir, 'admin-password');
     const pw = /^admin password: (\S+)$/m.exec(collector.output())?.[1];
@@ -138,3 +144,11 @@ async function main() {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 await main();
+
+async function freePort(): Promise<number> {
+  const srv = createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const port = (srv.address() as { port: number }).port;
+  srv.close();
+  return port;
+}
