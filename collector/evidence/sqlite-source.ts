@@ -107,33 +107,23 @@ export class SqliteEvidenceSource implements EvidenceSource {
       const current = reader.current(id);
       // Every evaluation touches all of a machine's rows, so the newest evaluated_at is its last evaluation.
       const lastEvaluation = current.reduce((max, r) => (r.evaluated_at > max ? r.evaluated_at : max), '');
-      if (current.length > 0 && lastEvaluation <= at) {
-        for (const r of current) {
-          yield {
-            agentId: r.agent_id,
-            controlId: r.control_id,
-            status: r.status as FindingStatus,
-            observed: r.observed_json === '{}' ? null : r.observed_json,
-            expected: r.expected || null,
-            since: new Date(r.since),
-            lastEvaluatedAt: new Date(r.evaluated_at),
-            ...(r.reason ? { reason: r.reason } : {}),
-          };
-        }
-      } else {
-        // The ledger keeps the observed value of each transition; "last evaluated" is then that transition's time.
-        for (const r of reader.asOf(id, at)) {
-          yield {
-            agentId: r.agent_id,
-            controlId: r.control_id,
-            status: r.status as FindingStatus,
-            observed: r.observed_json === '{}' ? null : r.observed_json,
-            expected: r.expected || null,
-            since: new Date(r.since),
-            lastEvaluatedAt: new Date(r.at),
-            ...(r.reason ? { reason: r.reason } : {}),
-          };
-        }
+      // Current rows when the machine was last evaluated by then; otherwise the ledger, whose "last evaluated" is
+      // the transition's time (it keeps the observed value of each transition).
+      const rows =
+        current.length > 0 && lastEvaluation <= at
+          ? current.map((r) => ({ ...r, at: r.evaluated_at }))
+          : reader.asOf(id, at);
+      for (const r of rows) {
+        yield {
+          agentId: r.agent_id,
+          controlId: r.control_id,
+          status: r.status as FindingStatus,
+          observed: r.observed_json === '{}' ? null : r.observed_json,
+          expected: r.expected || null,
+          since: new Date(r.since),
+          lastEvaluatedAt: new Date(r.at),
+          ...(r.reason ? { reason: r.reason } : {}),
+        };
       }
     }
   }

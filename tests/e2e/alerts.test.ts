@@ -15,6 +15,7 @@ import { freePort, runCli, spawnCli, waitFor, type CliProcess } from '../helpers
 import { postSigned } from '../helpers/signed-requests.js';
 import { RsyslogReceiver, rsyslogAvailable, type RsyslogRecord } from '../forward/helpers/rsyslog.js';
 import { decodeCef } from '../forward/helpers/cef-decode.js';
+import { User } from '../helpers/api.js';
 
 interface AlertView {
   id: string;
@@ -27,30 +28,6 @@ interface AlertView {
   details: Record<string, unknown>;
 }
 
-/** A logged-in user: session cookie plus the CSRF token for state-changing requests. */
-class User {
-  private cookie = '';
-  private csrf = '';
-  constructor(readonly baseUrl: string) {}
-  async login(username: string, password: string): Promise<this> {
-    const res = await fetch(new URL('/api/v1/session', this.baseUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-    if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
-    this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-    this.csrf = ((await res.json()) as { csrfToken: string }).csrfToken;
-    return this;
-  }
-  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const headers: Record<string, string> = { cookie: this.cookie, 'x-csrf-token': this.csrf };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(new URL(path, this.baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-  }
-}
 
 const root = mkdtempSync(join(tmpdir(), 'soclite-alerts-e2e-'));
 const dataDir = join(root, 'data');

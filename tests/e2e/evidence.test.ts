@@ -19,6 +19,7 @@ import { REPO_ROOT, freePort, runCli, spawnCli, waitFor, type CliProcess } from 
 import { postSigned } from '../helpers/signed-requests.js';
 import { parseCsv } from '../evidence/csv-parse.js';
 import { extractFlatZip } from '../evidence/unzip.js';
+import { User } from '../helpers/api.js';
 
 const run = promisify(execFile);
 const oscalSchemaPath = join(resolve(REPO_ROOT, '../shared'), 'oscal/v1.1.2/oscal_assessment-results_schema.json');
@@ -39,34 +40,6 @@ interface JobView {
   downloadUrl: string | null;
 }
 
-/** A logged-in user: session cookie plus the CSRF token for state-changing requests. */
-class User {
-  private cookie = '';
-  private csrf = '';
-  constructor(readonly baseUrl: string) {}
-  async login(username: string, password: string): Promise<this> {
-    const res = await fetch(new URL('/api/v1/session', this.baseUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-    if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
-    this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-    this.csrf = ((await res.json()) as { csrfToken: string }).csrfToken;
-    return this;
-  }
-  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const headers: Record<string, string> = { cookie: this.cookie, 'x-csrf-token': this.csrf };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(new URL(path, this.baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-  }
-  async download(path: string): Promise<{ status: number; type: string | null; bytes: Buffer }> {
-    const res = await fetch(new URL(path, this.baseUrl), { headers: { cookie: this.cookie } });
-    return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
-  }
-}
 
 const root = mkdtempSync(join(tmpdir(), 'soclite-evidence-e2e-'));
 const dataDir = join(root, 'data');
