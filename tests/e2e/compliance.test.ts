@@ -178,18 +178,22 @@ describe('compliance evaluation in the collector', () => {
     type Summary = { levels: { level: number; compliant: number; nonCompliant: number; unknown: number }[]; controls: { controlId: string; pass: number; fail: number; unknown: number }[] };
     type Point = { day: string; level: number; compliant: number; nonCompliant: number; unknown: number; pass: number; fail: number };
     const today = new Date().toISOString().slice(0, 10);
+    // Snapshots are taken every half second here: wait for one that agrees with the summary on both the
+    // per-level machine counts and one control's counts.
     await waitFor(
-      'today’s trend point to match the summary',
+      'today’s trend points to match the summary',
       async () => {
         const now = (await api.get<Summary>('/api/v1/compliance')).body;
         const trend = (await api.get<{ points: Point[] }>('/api/v1/compliance/trend?days=7')).body.points.filter((p) => p.day === today);
-        return now.levels.every((l) => trend.some((p) => p.level === l.level && p.compliant === l.compliant && p.nonCompliant === l.nonCompliant && p.unknown === l.unknown));
+        const levelsAgree = now.levels.every((l) =>
+          trend.some((p) => p.level === l.level && p.compliant === l.compliant && p.nonCompliant === l.nonCompliant && p.unknown === l.unknown),
+        );
+        const fwFail = now.controls.filter((c) => c.controlId === 'vn.firewall.enabled').reduce((n, c) => n + c.fail, 0);
+        const fwTrend = (await api.get<{ points: Point[] }>('/api/v1/compliance/trend?control=vn.firewall.enabled')).body.points.find((p) => p.day === today);
+        return levelsAgree && fwFail > 0 && fwTrend?.fail === fwFail;
       },
       15_000,
     );
-    const fw = (await api.get<Summary>('/api/v1/compliance')).body.controls.filter((c) => c.controlId === 'vn.firewall.enabled');
-    const fwTrend = (await api.get<{ points: Point[] }>('/api/v1/compliance/trend?control=vn.firewall.enabled')).body.points.find((p) => p.day === today)!;
-    expect(fwTrend.fail).toBe(fw.reduce((n, c) => n + c.fail, 0));
     expect((await api.get('/api/v1/compliance/trend?days=0')).status).toBe(400);
   });
 
