@@ -79,13 +79,6 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     return res;
   }
 
-  /** Authenticates, validates and commits one report on its own; returns only after the commit. */
-  ingest(signed: SignedRequest, report: Report, receivedAtMs: number): IngestOutcome {
-    const outcome = this.store.transaction(() => this.ingestWithinTransaction(signed, report, receivedAtMs));
-    this.afterCommit(outcome, receivedAtMs);
-    return outcome;
-  }
-
   /**
    * Group commit: reports that arrive in the same turn of the event loop are committed in one SQLite
    * transaction, each inside its own savepoint, so a refused report rolls back alone while the rest share one

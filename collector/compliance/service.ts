@@ -69,10 +69,10 @@ export class ComplianceService {
   reevaluateAll(): number {
     this.attestations = this.store.compliance.listAttestations();
     let n = 0;
-    for (const { id, postureJson } of this.store.compliance.agentIdsForReevaluation()) {
-      const agent = this.store.agents.get(id);
+    for (const id of this.store.compliance.activeAgentIds()) {
+      const agent = this.store.agents.getWithPosture(id);
       if (!agent) continue;
-      this.store.transaction(() => this.evaluateAgent(id, agent.unitId, postureJson ? (JSON.parse(postureJson) as Posture) : undefined));
+      this.store.transaction(() => this.evaluateAgent(id, agent.unitId, agent.posture ?? undefined));
       n++;
     }
     return n;

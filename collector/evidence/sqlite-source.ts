@@ -6,7 +6,7 @@
 // was committed after its instant while it ran.
 import type { Store } from '../store/index.js';
 import type { PolicySet, CompiledControl } from '../policy/index.js';
-import { unitsInScope } from '../auth/scope.js';
+import { unitSubtrees } from '../auth/scope.js';
 import type {
   Attestation,
   EvidenceControl,
@@ -42,7 +42,7 @@ export class SqliteEvidenceSource implements EvidenceSource {
     if (scope.unit && !units.some((u) => u.id === scope.unit)) throw new Error(`unit "${scope.unit}" does not exist`);
     if (scope.system && !this.store.compliance.getSystem(scope.system)) throw new Error(`information system "${scope.system}" does not exist`);
     const roots = scope.unit ? [scope.unit] : units.filter((u) => !u.parentId).map((u) => u.id);
-    const unitIds = unitsInScope({ id: '', username: '', role: 'auditor', unitIds: roots, disabled: false }, units);
+    const unitIds = unitSubtrees(roots, units);
     return { level: scope.level, unitIds, ...(scope.system ? { systemId: scope.system } : {}) };
   }
 

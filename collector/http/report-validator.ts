@@ -4,7 +4,6 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { strictAjv as ajv } from './validators.js';
 import { EventsReport, GoodbyeReport, HeartbeatReport, PostureReport, type Report } from '../../protocol/index.js';
 
-export { ajv };
 
 const byKind: Record<string, ValidateFunction> = {
   posture: ajv.compile(PostureReport),

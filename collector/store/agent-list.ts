@@ -1,6 +1,7 @@
 // The agents table of the dashboard and API: server-side filters, sorting and paging, so the page stays fluid
 // with 100,000 machines. Filters that look into postures or findings use EXISTS sub-queries on indexed tables.
 import type { Db } from './database.js';
+import { placeholders } from './sql.js';
 import type { AgentRecord, LivenessState } from '../fleet/types.js';
 
 export const AGENT_SORT_KEYS = ['hostname', 'lastSeenAt', 'state', 'platform', 'unit', 'enrolledAt'] as const;
@@ -36,7 +37,7 @@ const EFFECTIVE_LEVEL = `COALESCE((SELECT MAX(s.level) FROM agent_systems x JOIN
 type Row = Record<string, unknown>;
 
 export function listAgents(db: Db, f: AgentListFilter, toAgent: (r: Row) => AgentRecord): { total: number; items: (AgentRecord & { level: number; avStatus: string })[] } {
-  const where: string[] = [`a.unit_id IN (${f.unitIds.map(() => '?').join(',') || "''"})`];
+  const where: string[] = [`a.unit_id IN (${placeholders(f.unitIds.length)})`];
   const params: unknown[] = [...f.unitIds];
   if (f.state) {
     where.push('a.state = ?');

@@ -52,25 +52,10 @@ export const toAgent = (r: AgentRow): AgentRecord => ({
 const LIST_COLUMNS = `id, unit_id, public_key, hostname, hardware_id, platform, agent_version, enrolled_at, last_seq,
   last_seen_at, last_report_kind, state, state_since, state_reason, posture_hash, posture_at, clock_skew_ms, seq_gaps, retired_at`;
 
-export interface NewAgent {
-  id: string;
-  unitId: string;
-  publicKey: string;
-  hostname: string;
-  hardwareId: string;
-  platform: string;
-  agentVersion: string;
-  enrolledAt: string;
+/** What enrollment knows of a new agent: its identity fields, plus the token it enrolled with. */
+export type NewAgent = Pick<AgentRecord, 'id' | 'unitId' | 'publicKey' | 'hostname' | 'hardwareId' | 'platform' | 'agentVersion' | 'enrolledAt'> & {
   tokenId: string;
-}
-
-export interface AgentListQuery {
-  unitIds?: string[];
-  state?: LivenessState;
-  search?: string;
-  limit: number;
-  offset: number;
-}
+};
 
 export interface AcceptedReport {
   agentId: string;
@@ -196,29 +181,6 @@ export class AgentRepository {
       lastSeenAt: r.last_seen_at,
       stateSince: r.state_since,
     }));
-  }
-
-  list(q: AgentListQuery): { total: number; items: AgentRecord[] } {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (q.unitIds) {
-      where.push(`unit_id IN (${q.unitIds.map(() => '?').join(',') || "''"})`);
-      params.push(...q.unitIds);
-    }
-    if (q.state) {
-      where.push('state = ?');
-      params.push(q.state);
-    }
-    if (q.search) {
-      where.push("(hostname LIKE ? ESCAPE '\\' OR id = ?)");
-      params.push('%' + q.search.replace(/[\\%_]/g, (c) => '\\' + c) + '%', q.search);
-    }
-    const clause = where.length ? 'WHERE ' + where.join(' AND ') : '';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM agents ${clause}`).get(...params) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT ${LIST_COLUMNS} FROM agents ${clause} ORDER BY hostname, id LIMIT ? OFFSET ?`)
-      .all(...params, q.limit, q.offset) as AgentRow[];
-    return { total, items: rows.map(toAgent) };
   }
 
   events(agentId: string, limit = 100): { eventId: string; type: string; occurredAt: string; receivedAt: string; data: unknown }[] {

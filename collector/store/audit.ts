@@ -1,21 +1,10 @@
 // The audit log's rows. Appending reads the chain head and writes the new row and head in one IMMEDIATE
 // transaction, so two processes (the collector and a `soclite user` command) never fork the chain.
 import type { Db } from './database.js';
+import type { ChainedRecord } from '../audit/chain.js';
 
-export interface AuditRow {
-  seq: number;
-  at: string;
-  actorType: string;
-  actorId: string | null;
-  actorName: string;
-  actorRole: string | null;
-  ip: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  unitIds: string[];
-  outcome: string;
-  details: Record<string, unknown>;
+/** A stored record: the hashed content plus the chain links. */
+export interface AuditRow extends ChainedRecord {
   prevHash: string;
   hash: string;
 }

@@ -1,8 +1,8 @@
 // Daily compliance snapshots: one row per day, unit, level and control (and per day, unit and level for machine
 // verdicts), rewritten during the day and frozen after it. Trends read these instead of replaying the ledger.
 import type { Db } from './database.js';
+import { placeholders } from './sql.js';
 
-const inList = (n: number) => Array.from({ length: n }, () => '?').join(',') || "''";
 
 export class ComplianceTrendRepository {
   constructor(private readonly db: Db) {}
@@ -37,7 +37,7 @@ export class ComplianceTrendRepository {
     return this.db
       .prepare(
         `SELECT day, level, SUM(compliant) AS compliant, SUM(non_compliant) AS nonCompliant, SUM(unknown) AS unknown
-         FROM compliance_daily_agents WHERE unit_id IN (${inList(unitIds.length)}) AND day >= ? ${level !== undefined ? 'AND level = ?' : ''}
+         FROM compliance_daily_agents WHERE unit_id IN (${placeholders(unitIds.length)}) AND day >= ? ${level !== undefined ? 'AND level = ?' : ''}
          GROUP BY day, level ORDER BY day, level`,
       )
       .all(...unitIds, fromDay, ...(level !== undefined ? [level] : [])) as { day: string; level: number; compliant: number; nonCompliant: number; unknown: number }[];
@@ -47,7 +47,7 @@ export class ComplianceTrendRepository {
     return this.db
       .prepare(
         `SELECT day, SUM(pass) AS pass, SUM(fail) AS fail, SUM(unknown) AS unknown, SUM(not_applicable) AS notApplicable
-         FROM compliance_daily_controls WHERE unit_id IN (${inList(unitIds.length)}) AND day >= ? AND control_id = ? ${level !== undefined ? 'AND level = ?' : ''}
+         FROM compliance_daily_controls WHERE unit_id IN (${placeholders(unitIds.length)}) AND day >= ? AND control_id = ? ${level !== undefined ? 'AND level = ?' : ''}
          GROUP BY day ORDER BY day`,
       )
       .all(...unitIds, fromDay, controlId, ...(level !== undefined ? [level] : [])) as { day: string; pass: number; fail: number; unknown: number; notApplicable: number }[];

@@ -1,5 +1,6 @@
 // Information systems, findings (current state) and the findings ledger (every transition), attestations.
 import type { Db } from './database.js';
+import { placeholders } from './sql.js';
 import type { FindingTransition, InformationSystem, StoredFinding } from '../compliance/types.js';
 import type { Attestation, Finding, FindingStatus, Severity } from '../policy/types.js';
 
@@ -47,7 +48,6 @@ const toFinding = (r: FindingRow): StoredFinding => ({
   evaluatedAt: r.evaluated_at,
 });
 
-const inList = (n: number) => Array.from({ length: n }, () => '?').join(',') || "''";
 
 export class ComplianceRepository {
   private readonly s;
@@ -91,7 +91,7 @@ export class ComplianceRepository {
 
   listSystems(unitIds?: string[]): InformationSystem[] {
     const rows = unitIds
-      ? this.db.prepare(`SELECT * FROM information_systems WHERE unit_id IN (${inList(unitIds.length)}) ORDER BY name`).all(...unitIds)
+      ? this.db.prepare(`SELECT * FROM information_systems WHERE unit_id IN (${placeholders(unitIds.length)}) ORDER BY name`).all(...unitIds)
       : this.db.prepare('SELECT * FROM information_systems ORDER BY name').all();
     return (rows as SystemRow[]).map(toSystem);
   }
@@ -187,7 +187,7 @@ export class ComplianceRepository {
                 COUNT(*) AS agents
          FROM (SELECT f.agent_id, MAX(f.level) AS level, SUM(f.status = 'fail') AS fails, SUM(f.status = 'unknown') AS unknowns
                FROM findings f JOIN agents a ON a.id = f.agent_id
-               WHERE a.unit_id IN (${inList(unitIds.length)}) AND a.retired_at IS NULL
+               WHERE a.unit_id IN (${placeholders(unitIds.length)}) AND a.retired_at IS NULL
                GROUP BY f.agent_id)
          GROUP BY level ORDER BY level`,
       )
@@ -208,7 +208,7 @@ export class ComplianceRepository {
                 SUM(f.status = 'pass') AS pass, SUM(f.status = 'fail') AS fail,
                 SUM(f.status = 'unknown') AS unknown, SUM(f.status = 'not_applicable') AS notApplicable
          FROM findings f JOIN agents a ON a.id = f.agent_id
-         WHERE a.unit_id IN (${inList(unitIds.length)}) AND a.retired_at IS NULL ${levelClause}
+         WHERE a.unit_id IN (${placeholders(unitIds.length)}) AND a.retired_at IS NULL ${levelClause}
          GROUP BY f.control_id, f.pack ORDER BY fail DESC, unknown DESC, f.control_id`,
       )
       .all(...params) as { controlId: string; pack: string; severity: string; pass: number; fail: number; unknown: number; notApplicable: number }[];
@@ -219,7 +219,7 @@ export class ComplianceRepository {
       .prepare(
         `SELECT f.agent_id AS agentId, a.hostname, a.unit_id AS unitId, f.level, f.reason, f.observed_json AS observed, f.expected, f.since
          FROM findings f JOIN agents a ON a.id = f.agent_id
-         WHERE f.control_id = ? AND f.status = ? AND a.unit_id IN (${inList(unitIds.length)}) AND a.retired_at IS NULL
+         WHERE f.control_id = ? AND f.status = ? AND a.unit_id IN (${placeholders(unitIds.length)}) AND a.retired_at IS NULL
          ORDER BY a.hostname LIMIT ? OFFSET ?`,
       )
       .all(controlId, status, ...unitIds, limit, offset)
@@ -287,10 +287,9 @@ export class ComplianceRepository {
     }));
   }
 
-  agentIdsForReevaluation(): { id: string; postureJson: string | null }[] {
-    return (this.db.prepare('SELECT id, posture_json FROM agents WHERE retired_at IS NULL').all() as { id: string; posture_json: string | null }[]).map((r) => ({
-      id: r.id,
-      postureJson: r.posture_json,
-    }));
+  /** Ids only: re-evaluation loads one posture at a time, so 100,000 documents never sit in memory together. */
+  activeAgentIds(): string[] {
+    return (this.db.prepare('SELECT id FROM agents WHERE retired_at IS NULL ORDER BY id').pluck().all() as string[]);
   }
+
 }

@@ -1,6 +1,7 @@
 // Read queries for evidence exports: machines of a scope, the findings ledger "as of" an instant, and the
 // transitions of a period. Rows are iterated (better-sqlite3 .iterate) so an export never loads the fleet.
 import type { Db } from './database.js';
+import { placeholders } from './sql.js';
 
 export interface EvidenceMachineRow {
   id: string;
@@ -47,7 +48,6 @@ export interface MachineFilter {
   systemId?: string;
 }
 
-const inList = (n: number) => Array.from({ length: n }, () => '?').join(',') || "''";
 
 /** Effective level of each agent: the highest level of its systems, else its unit's default. */
 const EFFECTIVE_LEVEL = `COALESCE((SELECT MAX(s.level) FROM agent_systems x JOIN information_systems s ON s.id = x.system_id WHERE x.agent_id = a.id), u.default_level)`;
@@ -57,7 +57,7 @@ export class EvidenceQueries {
 
   private machineWhere(f: MachineFilter): { sql: string; params: unknown[] } {
     const params: unknown[] = [...f.unitIds];
-    let sql = `a.retired_at IS NULL AND a.unit_id IN (${inList(f.unitIds.length)})`;
+    let sql = `a.retired_at IS NULL AND a.unit_id IN (${placeholders(f.unitIds.length)})`;
     if (f.systemId) {
       sql += ' AND EXISTS (SELECT 1 FROM agent_systems x WHERE x.agent_id = a.id AND x.system_id = ?)';
       params.push(f.systemId);
@@ -96,7 +96,7 @@ export class EvidenceQueries {
    * 10,000 times in a large export) and reading only those controls (a machine also has other packs' results).
    */
   findingReader(controlIds: string[]): FindingReader {
-    const controls = `control_id IN (${inList(controlIds.length)})`;
+    const controls = `control_id IN (${placeholders(controlIds.length)})`;
     const current = this.db.prepare(
       `SELECT agent_id, control_id, status, reason, observed_json, expected, since, evaluated_at FROM findings WHERE agent_id = ? AND ${controls}`,
     );
@@ -129,7 +129,7 @@ export class EvidenceQueries {
         `SELECT l.agent_id, l.control_id, l.status, l.previous_status, l.reason, l.observed_json, l.expected, l.at
          FROM findings_ledger l
          WHERE l.agent_id IN (SELECT a.id FROM agents a JOIN units u ON u.id = a.unit_id WHERE ${w.sql})
-           AND l.control_id IN (${inList(controlIds.length)}) AND l.at <= ? ${from ? 'AND l.at >= ?' : ''}
+           AND l.control_id IN (${placeholders(controlIds.length)}) AND l.at <= ? ${from ? 'AND l.at >= ?' : ''}
          ORDER BY l.at, l.id`,
       )
       .iterate(...w.params, ...controlIds, to, ...(from ? [from] : [])) as IterableIterator<LedgerRow>;

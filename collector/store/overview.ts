@@ -4,6 +4,7 @@
 // table, agent_posture_facts, keyed by the posture hash they came from. refreshStale() re-extracts exactly the
 // agents whose posture changed since; counts() then aggregates the narrow table in milliseconds.
 import type { Db } from './database.js';
+import { placeholders } from './sql.js';
 import { applyMigrations } from './database.js';
 import type { Migration } from './migrations.js';
 
@@ -44,7 +45,7 @@ export interface OverviewCounts {
   os: { name: string; machines: number }[];
 }
 
-const inList = (n: number) => (n === 0 ? "('')" : `(${new Array(n).fill('?').join(',')})`);
+const inList = (n: number) => `(${placeholders(n)})`;
 
 // exposed_ports is ",22,445," so one LIKE '%,445,%' answers "is 445 exposed" without parsing anything.
 const EXTRACT = `

@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { AgentId, EnrollRequest, EnrollResponse, ErrorBody, Report, ReportAck } from '../../../protocol/index.js';
 import type { CollectorService } from '../../service.js';
-import { ajv, validateReport } from '../report-validator.js';
+import { validateReport } from '../report-validator.js';
+import { strictAjv } from '../validators.js';
 
 export async function agentProtocolRoutes(app: FastifyInstance, opts: { service: CollectorService }) {
   const { service } = opts;
@@ -36,7 +37,7 @@ export async function agentProtocolRoutes(app: FastifyInstance, opts: { service:
       helmet: false,
       validatorCompiler: ({ httpPart, schema }) => {
         if (httpPart === 'body') return (data: unknown) => validateReport(data);
-        return ajv.compile(schema);
+        return strictAjv.compile(schema);
       },
     },
     async (req) => {
