@@ -1,7 +1,6 @@
 // The agent's main loop: scan on a jittered timer, queue a posture when it changed and a heartbeat otherwise,
 // drain the outbox in order with exponential backoff, and say goodbye on shutdown.
 import { randomBytes } from 'node:crypto';
-import type { Logger } from 'pino';
 // Straight from the modules that hold code: protocol/index.js would also load every schema, which the agent
 // never validates against at run time (measured: ~9 MB of RSS).
 import { postureHash } from '../protocol/canonical.js';
@@ -10,15 +9,20 @@ import { Outbox, type OutboxLimits } from './outbox/outbox.js';
 import { loadIdentity, type LoadedIdentity } from './transport/identity.js';
 import { CollectorError, sendSigned } from './transport/client.js';
 import { backoffDelay } from './transport/backoff.js';
-import { FileIntegrityWatcher } from './watch/file-integrity.js';
-import { LogTailer } from './watch/log-tail.js';
-import { clamavDetectionEvents } from './watch/detections.js';
 import type { AgentEvent } from '../protocol/index.js';
+
+/** The few logger calls the runner makes: a pino logger fits, and so does the agent's own line logger. */
+type LogFn = (fields: object, msg: string) => void;
+export interface AgentLog {
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+}
 
 export interface AgentRunOptions {
   stateDir: string;
   version: string;
-  log: Logger;
+  log: AgentLog;
   scan: (ctx: { agentId: string; version: string; seq: number }) => Promise<Posture>;
   outboxLimits?: OutboxLimits;
   /** Critical files to watch and AV detection logs to follow; none when absent. */
@@ -72,12 +76,16 @@ export class AgentRunner {
     const w = this.o.watch;
     if (!w) return;
     const onError = (what: string) => (err: unknown) => this.o.log.warn({ err: err instanceof Error ? err.message : String(err) }, `${what} watcher error`);
+    // The watchers (and chokidar under them) are loaded only when there is something to watch.
     if (w.fimPaths.length) {
+      const { FileIntegrityWatcher } = await import('./watch/file-integrity.js');
       const fim = new FileIntegrityWatcher({ paths: w.fimPaths, stateDir: this.o.stateDir, onChange: (e) => this.sendEvents([e]), onError: onError('file integrity') });
       await fim.start();
       this.watchers.push(fim);
     }
+    const tailing = w.clamavLogs.length ? { ...(await import('./watch/log-tail.js')), ...(await import('./watch/detections.js')) } : undefined;
     for (const log of w.clamavLogs) {
+      const { LogTailer, clamavDetectionEvents } = tailing!;
       const tail = new LogTailer({
         path: log,
         stateDir: this.o.stateDir,

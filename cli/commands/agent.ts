@@ -1,13 +1,13 @@
-// `soclite agent run|enroll|scan|parse`.
-import { pino } from 'pino';
+// `soclite agent run|enroll|scan|parse`. Each subcommand loads only its own modules: `agent run` is the
+// long-lived process counted against the agent's memory budget, so it never loads the probes, the enrollment
+// code or the collector's graph; its scans run as `agent scan --json` children of this same CLI.
+import { fileURLToPath } from 'node:url';
 import { parseCli } from '../args.js';
 import { CliError } from '../errors.js';
 import { untilSignal } from '../signals.js';
 import { VERSION } from '../../collector/version.js';
 import { defaultStateDir } from '../../agent/state-dir.js';
-import { EnrollError, enrollAgent } from '../../agent/enroll.js';
 import { hasIdentity } from '../../agent/transport/identity.js';
-import { CollectorError } from '../../agent/transport/client.js';
 
 const USAGE = `soclite agent <subcommand>
   enroll --server URL --token-file F [--ca-file F] [--state-dir D] [--force]
@@ -47,6 +47,8 @@ async function runEnroll(args: string[]): Promise<number> {
   if (values.help) return (process.stdout.write(USAGE + '\n'), 0);
   if (!values.server || !values['token-file']) throw new CliError('enroll needs --server URL and --token-file F (the token is never taken from the command line)', 2);
   const stateDir = values['state-dir'] ?? defaultStateDir();
+  const { EnrollError, enrollAgent } = await import('../../agent/enroll.js');
+  const { CollectorError, TransportError } = await import('../../agent/transport/client.js');
   try {
     const id = await enrollAgent({
       serverUrl: values.server,
@@ -61,9 +63,7 @@ async function runEnroll(args: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof EnrollError) throw new CliError(err.message);
     if (err instanceof CollectorError) throw new CliError(`collector refused enrollment (${err.code}): ${err.message}`);
-    if (err instanceof Error && /fetch failed|ECONNREFUSED|timeout/i.test(err.message + String((err as { cause?: unknown }).cause))) {
-      throw new CliError(`cannot reach the collector at ${values.server}: ${String((err as { cause?: Error }).cause?.message ?? err.message)}`);
-    }
+    if (err instanceof TransportError) throw new CliError(err.message);
     throw err;
   }
 }
@@ -73,15 +73,38 @@ async function runAgent(args: string[]): Promise<number> {
   if (values.help) return (process.stdout.write(USAGE + '\n'), 0);
   const stateDir = values['state-dir'] ?? defaultStateDir();
   if (!hasIdentity(stateDir)) throw new CliError(`no enrolled agent in ${stateDir}; run: soclite agent enroll --server URL --token-file F`);
-  const log = pino({ level: process.env.SOCLITE_LOG_LEVEL ?? 'info', base: { component: 'agent' } });
+  const { lineLogger } = await import('../../agent/line-log.js');
+  const log = lineLogger({ level: process.env.SOCLITE_LOG_LEVEL ?? 'info', component: 'agent' });
   const { AgentRunner } = await import('../../agent/run.js');
-  const { scanPosture } = await import('../../agent/scan.js');
+  const { ChildScanner } = await import('../../agent/scan-child/child-scanner.js');
   const { watchDefaults } = await import('../../agent/watch/defaults.js');
-  const runner = new AgentRunner({ stateDir, version: VERSION, log, scan: (ctx) => scanPosture(ctx), watch: watchDefaults() });
+  const scanner = new ChildScanner({
+    ...scanChildCommand(),
+    timeoutMs: scanTimeoutMs(),
+    onFailure: (reason) => log.warn({ reason }, 'scan produced no posture; reporting it as unknown'),
+  });
+  const runner = new AgentRunner({ stateDir, version: VERSION, log, scan: (ctx) => scanner.scan(ctx), watch: watchDefaults() });
   await runner.start();
   const sig = await untilSignal();
+  scanner.stop();
   await runner.stop(`agent received ${sig}`);
   return 0;
+}
+
+/** `agent scan --json` through this same CLI and Node flags (compiled main.js, or main.ts under tsx). */
+function scanChildCommand(): { command: string; args: string[] } {
+  const self = fileURLToPath(import.meta.url);
+  const main = fileURLToPath(new URL(`../main${self.slice(self.lastIndexOf('.'))}`, import.meta.url));
+  // Debugger flags would make the child fight the agent for the inspector port.
+  const flags = process.execArgv.filter((a) => !/^--inspect/.test(a));
+  return { command: process.execPath, args: [...flags, main, 'agent', 'scan', '--json'] };
+}
+
+/** Longer than the slowest platform's probe budgets (Linux ~60 s worst case, Windows' collect.ps1 200 s). */
+function scanTimeoutMs(): number {
+  const env = Number(process.env.SOCLITE_AGENT_SCAN_TIMEOUT_SEC);
+  if (Number.isFinite(env) && env > 0) return env * 1000;
+  return process.platform === 'win32' ? 240_000 : 120_000;
 }
 
 async function runScan(args: string[]): Promise<number> {

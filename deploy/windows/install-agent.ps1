@@ -17,6 +17,11 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 $TaskName = 'soclite-agent'
+# The same V8 settings as NODE_OPTIONS in deploy/systemd/soclite-agent.service (a small young generation: the
+# agent allocates little between scans, and V8 otherwise keeps ~12 MB reserved). Given as node.exe arguments, not
+# a machine-wide NODE_OPTIONS that every other Node program would inherit; the agent passes its own Node flags
+# on to its scan children.
+$NodeFlags = '--max-semi-space-size=1'
 $StateDir = Join-Path $env:ProgramData 'soclite\agent'
 
 function Assert-Admin {
@@ -67,7 +72,7 @@ if ($CaFile) { $enrollArgs += @('--ca-file', $CaFile) }
 & $node @enrollArgs
 if ($LASTEXITCODE -ne 0) { throw "Enrollment failed (exit $LASTEXITCODE). / Đăng ký tác tử thất bại." }
 
-$action = New-ScheduledTaskAction -Execute $node -Argument ('"{0}" agent run --state-dir "{1}"' -f $cli, $StateDir) -WorkingDirectory $InstallDir
+$action = New-ScheduledTaskAction -Execute $node -Argument ('{0} "{1}" agent run --state-dir "{2}"' -f $NodeFlags, $cli, $StateDir) -WorkingDirectory $InstallDir
 $trigger = New-ScheduledTaskTrigger -AtStartup
 $principal = New-ScheduledTaskPrincipal -UserId 'S-1-5-18' -LogonType ServiceAccount -RunLevel Highest
 $settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -StartWhenAvailable `

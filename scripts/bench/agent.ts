@@ -3,7 +3,8 @@
 //   npm run bench:agent [-- --quick] [-- --minutes M] [-- --scans N] [-- --tsx]
 // --quick: a window under a minute (no periodic scan falls in it, so the average CPU is also projected, see 3).
 // --tsx: run the agent from source through the TypeScript loader instead of compiled as `soclite` runs it.
-// --node-options '...': NODE_OPTIONS for the agent processes, to try V8 settings (e.g. --max-semi-space-size=1).
+// --node-options '...': NODE_OPTIONS for the agent processes instead of the deployed ones, to try V8 settings.
+// By default the agent runs with the NODE_OPTIONS of deploy/systemd/soclite-agent.service, as deployed.
 //
 // What runs, all real processes on loopback:
 // 1. node baseline: a bare `node -e "setInterval(()=>{},1e9)"`, whose RSS is what any Node process costs.
@@ -11,11 +12,14 @@
 //    `soclite agent run` as a child with the collector's default settings (scanSec 300). After a warm-up that
 //    includes its first scan, /proc/<pid>/stat and /proc/<pid>/status of the agent are sampled every second over
 //    the window: steady RSS (VmRSS median, min, max), VmHWM, and CPU as a share of one core, both the agent's own
-//    utime+stime and with the CPU of the commands it ran and reaped (cutime+cstime: apt, ss, ufw ...).
-// 3. N back-to-back `soclite agent scan --json` children (fresh process each, so every scan is a cold full scan):
-//    the scan's own wall time (posture.agent.scanMs), the process wall time, and the process's CPU including its
-//    children (read from the wrapping shell's cutime+cstime). In --quick mode the average CPU at 5-minute scans is
-//    projected as idle CPU + cold-scan CPU / 300 s, which over-counts (a warm agent does not start Node again).
+//    utime+stime and with the CPU of the processes it ran and reaped (cutime+cstime): each periodic scan is an
+//    `agent scan --json` child with the probe commands under it (apt, ss, ufw ...), so that is the agent's total.
+//    A scan child alive at a sample has its VmHWM read too (a lower bound of its peak: it lives ~1.5 s).
+// 3. N back-to-back `soclite agent scan --json` children (fresh process each, exactly what the agent runs for
+//    each scan): the scan's own wall time (posture.agent.scanMs), the process wall time, the child's peak RSS
+//    (posture.agent.rssBytes: its maxRSS), and its CPU including its children (read from the wrapping shell's
+//    cutime+cstime). In --quick mode the average CPU at 5-minute scans is projected as idle CPU + cold-scan CPU
+//    / 300 s.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -34,7 +38,17 @@ const SCAN_INTERVAL_S = 300;
 const TARGET = { rssMB: 60, cpuPercent: 1, scanS: 3 };
 const CLK_TCK = 100; // USER_HZ on Linux
 const MB = 1024 * 1024;
-const AGENT_ENV: Record<string, string> = { SOCLITE_LOG_LEVEL: 'warn', ...(values['node-options'] ? { NODE_OPTIONS: values['node-options'] } : {}) };
+const UNIT = 'deploy/systemd/soclite-agent.service';
+
+/** NODE_OPTIONS the deployed systemd unit gives the agent (its Environment=NODE_OPTIONS=... line), or ''. */
+function deployedNodeOptions(): string {
+  const unit = readFileSync(path.join(ROOT, UNIT), 'utf8');
+  const line = unit.split('\n').find((l) => l.startsWith('Environment=NODE_OPTIONS='));
+  return line ? line.slice('Environment=NODE_OPTIONS='.length).trim().replace(/^"(.*)"$/, '$1') : '';
+}
+const NODE_OPTIONS = values['node-options'] ?? deployedNodeOptions();
+const NODE_OPTIONS_FROM = values['node-options'] !== undefined ? '--node-options' : UNIT;
+const AGENT_ENV: Record<string, string> = { SOCLITE_LOG_LEVEL: 'warn', NODE_OPTIONS };
 
 if (process.platform !== 'linux') {
   console.error('bench:agent reads /proc and measures the Linux scan: run it on Linux');
@@ -55,6 +69,8 @@ interface ProcSample {
   cpuWithChildrenSec: number;
   rssBytes: number;
   hwmBytes: number;
+  /** VmHWM of a scan child alive at this sample, if any */
+  scanChildHwmBytes?: number;
 }
 
 /** utime+stime (+cutime+cstime) from /proc/<pid>/stat, VmRSS and VmHWM from /proc/<pid>/status. */
@@ -67,6 +83,21 @@ function sample(pid: number): ProcSample {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
   return { t: performance.now() / 1000, cpuSec: own, cpuWithChildrenSec: own + children, rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM') };
+}
+
+/** Largest VmHWM among the live children of pid (the periodic scan child), or undefined when none runs. */
+function childrenHwm(pid: number): number | undefined {
+  let max: number | undefined;
+  try {
+    for (const c of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+      const st = readFileSync(`/proc/${c}/status`, 'utf8');
+      const hwm = Number(/^VmHWM:\s+(\d+) kB/m.exec(st)?.[1] ?? NaN) * 1024;
+      if (Number.isFinite(hwm)) max = Math.max(max ?? 0, hwm);
+    }
+  } catch {
+    /* the child exited between the two reads */
+  }
+  return max;
 }
 
 function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -98,7 +129,7 @@ async function nodeBaseline(): Promise<number> {
 }
 
 /** One cold full scan in its own process, wrapped in a shell whose cutime+cstime is the scan's CPU with children. */
-async function coldScan(cli: string[]): Promise<{ scanMs: number; wallMs: number; cpuSec: number; probeErrors: number }> {
+async function coldScan(cli: string[]): Promise<{ scanMs: number; wallMs: number; cpuSec: number; peakRssBytes: number; probeErrors: number }> {
   const quoted = [process.execPath, ...cli, 'agent', 'scan', '--json'].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const script = `${quoted}; code=$?; read -r line < /proc/$$/stat; echo "@@STAT $line"; exit $code`;
   const t0 = performance.now();
@@ -109,13 +140,13 @@ async function coldScan(cli: string[]): Promise<{ scanMs: number; wallMs: number
   const stat = r.stdout.slice(at + 8);
   const f = stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
   const cpuSec = (Number(f[13]) + Number(f[14])) / CLK_TCK;
-  const posture = JSON.parse(r.stdout.slice(0, at)) as { agent: { scanMs: number; probeErrors: unknown[] } };
-  return { scanMs: posture.agent.scanMs, wallMs, cpuSec, probeErrors: posture.agent.probeErrors.length };
+  const posture = JSON.parse(r.stdout.slice(0, at)) as { agent: { scanMs: number; rssBytes: number; probeErrors: unknown[] } };
+  return { scanMs: posture.agent.scanMs, wallMs, cpuSec, peakRssBytes: posture.agent.rssBytes, probeErrors: posture.agent.probeErrors.length };
 }
 
 async function main(): Promise<void> {
   console.log(`agent footprint benchmark${quick ? ' (quick)' : ''}: window ${WINDOW_S} s after a ${WARMUP_S} s warm-up, scan interval ${SCAN_INTERVAL_S} s, ${SCANS} cold scans`);
-  if (values['node-options']) console.log(`agent NODE_OPTIONS: ${values['node-options']}`);
+  console.log(`agent NODE_OPTIONS: ${NODE_OPTIONS ? `"${NODE_OPTIONS}"` : '(none)'} (from ${NODE_OPTIONS_FROM})`);
   console.log(`machine: ${machineDescription()}; load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const cli = await cliCommand();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'soclite-bench-agent-'));
@@ -151,7 +182,9 @@ async function main(): Promise<void> {
     while (performance.now() < end) {
       await sleep(1000);
       if (agent.exitCode !== null) throw new Error(`agent exited during the window (${agent.exitCode}):\n${agentOut}`);
-      samples.push(sample(pid));
+      const s = sample(pid);
+      const childHwm = childrenHwm(pid);
+      samples.push(childHwm === undefined ? s : { ...s, scanChildHwmBytes: childHwm });
       if (performance.now() >= nextReport) {
         const s = samples.at(-1)!;
         console.log(`  ${fmt(s.t - afterWarmup.t, 0)} s: RSS ${fmt(s.rssBytes / MB)} MB, CPU so far ${fmt(((s.cpuSec - afterWarmup.cpuSec) / (s.t - afterWarmup.t)) * 100, 2)} %`);
@@ -166,18 +199,22 @@ async function main(): Promise<void> {
     const rssMedian = pct(rss, 50);
     const scansInWindow = Math.floor(span / SCAN_INTERVAL_S);
 
-    console.log(`\ncold full scans (soclite agent scan --json, one process each, run back to back):`);
+    const childSeen = samples.map((s) => s.scanChildHwmBytes).filter((x): x is number => x !== undefined);
+
+    console.log(`\ncold full scans (soclite agent scan --json, one process each as the agent runs them, back to back):`);
     const scans: Awaited<ReturnType<typeof coldScan>>[] = [];
     for (let i = 0; i < SCANS; i++) scans.push(await coldScan(cli));
     const scanS = scans.map((s) => s.scanMs / 1000);
     const wallS = scans.map((s) => s.wallMs / 1000);
     const scanCpu = scans.map((s) => s.cpuSec);
+    const childPeak = scans.map((s) => s.peakRssBytes / MB);
     const projected = cpuAll + (pct(scanCpu, 50) / SCAN_INTERVAL_S) * 100;
 
     console.log(`\n=== agent footprint (${os.loadavg().map((x) => x.toFixed(2)).join(' ')} load average after) ===`);
     console.log(`node baseline RSS                     ${fmt(baseline / MB)} MB`);
     console.log(`agent steady RSS (median over window) ${fmt(rssMedian)} MB  (min ${fmt(Math.min(...rss))}, max ${fmt(Math.max(...rss))}; VmHWM ${fmt(last.hwmBytes / MB)} MB; ${fmt(rssMedian - baseline / MB)} MB above bare node)  target <= ${TARGET.rssMB} MB: ${verdict(rssMedian <= TARGET.rssMB)}`);
-    console.log(`agent CPU over ${fmt(span, 0)} s (${scansInWindow >= 1 ? `${scansInWindow}+ periodic scan(s) inside` : 'no periodic scan inside'}): own ${fmt(cpuOwn, 3)} %, with its commands ${fmt(cpuAll, 3)} % of one core`);
+    console.log(`scan child peak RSS (maxRSS of each cold scan process) p50 ${fmt(pct(childPeak, 50))} MB, max ${fmt(Math.max(...childPeak))} MB; it lives only while a scan runs${childSeen.length ? ` (periodic scan children seen in the window: VmHWM up to ${fmt(Math.max(...childSeen) / MB)} MB at a 1 s sample, a lower bound)` : ''}`);
+    console.log(`agent CPU over ${fmt(span, 0)} s (${scansInWindow >= 1 ? `${scansInWindow}+ periodic scan(s) inside` : 'no periodic scan inside'}): own ${fmt(cpuOwn, 3)} %, with its scan children and their commands ${fmt(cpuAll, 3)} % of one core`);
     if (scansInWindow >= 1) console.log(`  average CPU target <= ${TARGET.cpuPercent} %: ${verdict(cpuAll <= TARGET.cpuPercent)} (measured)`);
     else console.log(`  projected at one scan per ${SCAN_INTERVAL_S} s: ${fmt(projected, 3)} % (idle ${fmt(cpuAll, 3)} % + cold-scan CPU ${fmt(pct(scanCpu, 50), 2)} s / ${SCAN_INTERVAL_S} s)  target <= ${TARGET.cpuPercent} %: ${verdict(projected <= TARGET.cpuPercent)} (projected; run without --quick to measure)`);
     console.log(`full Linux scan, scan wall (agent.scanMs) p50 ${fmt(pct(scanS, 50), 2)} s, max ${fmt(Math.max(...scanS), 2)} s  target <= ${TARGET.scanS} s: ${verdict(Math.max(...scanS) <= TARGET.scanS)}`);
