@@ -1,6 +1,7 @@
 // `soclite agent run|enroll|scan|parse`. Each subcommand loads only its own modules: `agent run` is the
 // long-lived process counted against the agent's memory budget, so it never loads the probes, the enrollment
 // code or the collector's graph; its scans run as `agent scan --json` children of this same CLI.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCli } from '../args.js';
 import { CliError } from '../errors.js';
@@ -80,6 +81,8 @@ async function runAgent(args: string[]): Promise<number> {
   const { watchDefaults } = await import('../../agent/watch/defaults.js');
   const scanner = new ChildScanner({
     ...scanChildCommand(),
+    // What a scan may reuse from the previous one (apt's upgradable list) is kept here, as the child is new each time.
+    env: { ...process.env, SOCLITE_AGENT_SCAN_CACHE_DIR: join(stateDir, 'scan-cache') },
     timeoutMs: scanTimeoutMs(),
     onFailure: (reason) => log.warn({ reason }, 'scan produced no posture; reporting it as unknown'),
   });

@@ -8,13 +8,15 @@ import { parseAptUpgradable } from './apt.js';
 import { unattendedUpgradesEnabled } from './apt-config.js';
 import { lastDpkgInstall } from './dpkg-log.js';
 import { readDnfPatches } from './dnf-source.js';
+import { loadAptCacheEntry, saveAptCacheEntry, type AptCacheEntry } from './apt-cache-file.js';
 
 // `apt list --upgradable` costs about a second of CPU (apt rebuilds its view of every package list), the largest
 // single cost of a Linux scan. Its answer depends only on the installed set (dpkg status), the downloaded lists
 // and apt's sources/pinning, so it is reused while their modification times are unchanged, for at most an hour.
 const APT_INPUTS = ['/var/lib/dpkg/status', '/var/lib/apt/lists', '/etc/apt/sources.list', '/etc/apt/sources.list.d', '/etc/apt/preferences', '/etc/apt/preferences.d'];
 const APT_CACHE_TTL_MS = 3600_000;
-let aptCache: { signature: string; at: number; stdout: string } | undefined;
+// In memory for a long-lived scanning process, on disk (apt-cache-file.ts) for the agent's one-scan children.
+let aptCache: AptCacheEntry | undefined;
 
 async function aptInputsSignature(host: HostAccess): Promise<string | undefined> {
   const times = await Promise.all(APT_INPUTS.map((p) => host.mtime(p).catch(() => null)));
@@ -25,11 +27,15 @@ async function aptInputsSignature(host: HostAccess): Promise<string | undefined>
 
 async function aptListUpgradable(host: HostAccess): Promise<{ stdout: string; stderr: string; code: number | null }> {
   const signature = await aptInputsSignature(host);
+  aptCache ??= loadAptCacheEntry();
   if (signature && aptCache && aptCache.signature === signature && Date.now() - aptCache.at < APT_CACHE_TTL_MS) {
     return { stdout: aptCache.stdout, stderr: '', code: 0 };
   }
   const r = await host.exec('apt', ['list', '--upgradable'], { timeoutMs: 30_000 });
-  if (r.code === 0 && signature) aptCache = { signature, at: Date.now(), stdout: r.stdout };
+  if (r.code === 0 && signature) {
+    aptCache = { signature, at: Date.now(), stdout: r.stdout };
+    saveAptCacheEntry(aptCache);
+  }
   return r;
 }
 
