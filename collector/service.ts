@@ -7,10 +7,11 @@ import type { Config } from './config/schema.js';
 import type { Store } from './store/index.js';
 import { createMetrics, type CollectorMetrics } from './metrics.js';
 import { enrollAgent } from './fleet/enrollment.js';
-import { authenticateAgentRequest, type SignedRequest } from './fleet/request-auth.js';
+import { checkSequence, verifySignedRequest, type SignedRequest, type VerifiedRequest } from './fleet/request-auth.js';
 import { ingestReport, type IngestOutcome } from './fleet/ingest.js';
 import { nextLivenessState } from './fleet/liveness.js';
 import { DomainError } from './fleet/errors.js';
+import { SignatureVerifier } from './fleet/signature-verifier.js';
 import type { LivenessState } from './fleet/types.js';
 import type { ComplianceService } from './compliance/service.js';
 import type { AlertService } from './alerts/service.js';
@@ -27,6 +28,16 @@ export interface CollectorEvents {
 
 export type CommitHook = (outcome: IngestOutcome) => void;
 
+interface PendingReport {
+  signed: SignedRequest;
+  report: Report;
+  receivedAtMs: number;
+  /** Set when the signature check finished: the verified request, or why it was refused. */
+  verified: { ok: VerifiedRequest } | { err: unknown } | undefined;
+  resolve: (o: IngestOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
 /** Reports committed together at most; a larger burst is split over following turns of the event loop. */
 const MAX_GROUP_COMMIT = 256;
 
@@ -39,8 +50,9 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
   /** Set by the alerts room at start-up: the SOC forwarder's per-destination health. */
   forwardHealth?: () => DestinationHealth[];
   private livenessTimer: NodeJS.Timeout | undefined;
+  private readonly verifier: SignatureVerifier;
   private readonly commitHooks: CommitHook[] = [];
-  private pendingReports: { signed: SignedRequest; report: Report; receivedAtMs: number; resolve: (o: IngestOutcome) => void; reject: (e: unknown) => void }[] = [];
+  private pendingReports: PendingReport[] = [];
   private flushScheduled = false;
   private readonly stateHooks: ((c: { agentId: string; from: LivenessState; to: LivenessState; reason: string; at: string }) => void)[] = [];
 
@@ -63,6 +75,7 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     readonly log: Logger,
   ) {
     super();
+    this.verifier = new SignatureVerifier((err) => log.error({ err }, 'signature worker lost: verifying on the event loop from now on'));
     this.metrics = createMetrics(() => store.agents.countByState());
   }
 
@@ -80,24 +93,40 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
   }
 
   /**
-   * Group commit: reports that arrive in the same turn of the event loop are committed in one SQLite
-   * transaction, each inside its own savepoint, so a refused report rolls back alone while the rest share one
-   * commit. Each caller's promise settles only after that commit, so an acknowledgement still means "stored".
+   * Group commit: reports are first signature-checked (off the event loop, see fleet/request-auth.ts), then
+   * the ones ready in the same turn of the event loop are committed in one SQLite transaction, each inside its
+   * own savepoint, so a refused report rolls back alone while the rest share one commit. Reports are committed
+   * in arrival order, and each caller's promise settles only after that commit, so an acknowledgement still
+   * means "stored".
    */
   ingestQueued(signed: SignedRequest, report: Report, receivedAtMs: number): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
-      this.pendingReports.push({ signed, report, receivedAtMs, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flushReports());
-      }
+      const item: PendingReport = { signed, report, receivedAtMs, verified: undefined, resolve, reject };
+      this.pendingReports.push(item);
+      verifySignedRequest(this.store, this.verifier, signed).then(
+        (v) => this.markVerified(item, { ok: v }),
+        (err: unknown) => this.markVerified(item, { err }),
+      );
     });
+  }
+
+  private markVerified(item: PendingReport, verdict: NonNullable<PendingReport['verified']>): void {
+    item.verified = verdict;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushReports());
+    }
   }
 
   private flushReports(): void {
     this.flushScheduled = false;
-    const items = this.pendingReports.splice(0, MAX_GROUP_COMMIT);
-    if (this.pendingReports.length) {
+    // The verified prefix of the queue, in arrival order: a report still being verified holds back the ones
+    // behind it (for a few microseconds), so one agent's sequence numbers are committed in the order sent.
+    let n = 0;
+    while (n < this.pendingReports.length && n < MAX_GROUP_COMMIT && this.pendingReports[n]!.verified) n++;
+    if (n === 0) return;
+    const items = this.pendingReports.splice(0, n);
+    if (this.pendingReports[0]?.verified) {
       this.flushScheduled = true;
       setImmediate(() => this.flushReports());
     }
@@ -105,9 +134,14 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     try {
       this.store.transaction(() => {
         for (const it of items) {
+          const verdict = it.verified!;
+          if ('err' in verdict) {
+            results.push(verdict);
+            continue;
+          }
           try {
             // better-sqlite3 runs a nested transaction as a savepoint: a throw undoes this report only.
-            results.push({ ok: this.store.transaction(() => this.ingestWithinTransaction(it.signed, it.report, it.receivedAtMs)) });
+            results.push({ ok: this.store.transaction(() => this.ingestWithinTransaction(verdict.ok, it.report, it.receivedAtMs)) });
           } catch (err) {
             results.push({ err });
           }
@@ -126,8 +160,8 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     });
   }
 
-  private ingestWithinTransaction(signed: SignedRequest, report: Report, receivedAtMs: number): IngestOutcome {
-    const auth = authenticateAgentRequest(this.store, signed, this.config.agents.maxClockSkewSec * 1000, receivedAtMs);
+  private ingestWithinTransaction(verified: VerifiedRequest, report: Report, receivedAtMs: number): IngestOutcome {
+    const auth = checkSequence(this.store, verified, this.config.agents.maxClockSkewSec * 1000, receivedAtMs);
     return ingestReport(this.store, auth, report, this.agentSettings, new Date(), (o) => {
       for (const hook of this.commitHooks) hook(o);
     });
@@ -175,6 +209,7 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
 
   stop(): void {
     if (this.livenessTimer) clearInterval(this.livenessTimer);
+    void this.verifier.close();
   }
 
   countRejection(err: unknown, code: string): void {

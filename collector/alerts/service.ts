@@ -67,9 +67,9 @@ export class AlertService {
 
   activeKeys(agentId: string): ActiveKeys {
     const m = new Map<string, Set<string>>();
-    for (const a of this.repo.activeOfAgent(agentId)) {
+    for (const a of this.repo.activeKeysOf(agentId)) {
       const s = m.get(a.kind) ?? new Set<string>();
-      s.add(a.key);
+      s.add(a.dedup_key);
       m.set(a.kind, s);
     }
     return m;

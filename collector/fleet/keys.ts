@@ -31,3 +31,4 @@ export function verifyEd25519(publicKeyB64: string, message: Buffer, signatureB6
     return false;
   }
 }
+

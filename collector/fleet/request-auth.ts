@@ -1,5 +1,10 @@
-// Authenticates one signed agent request: known, not retired, timestamp inside the window, signature over
-// method + path + agent id + sequence + timestamp + body hash, and a sequence never seen before.
+// Authenticates one signed agent request in two stages, so the costly part runs off the event loop:
+// 1. verifySignedRequest (before the report joins a commit group): headers well formed, agent known and not
+//    retired, Ed25519 signature over method + path + agent id + sequence + timestamp + body hash. The signature
+//    check runs on a worker thread (signature-verifier.ts), so on a multi-core collector it does not hold up
+//    other requests.
+// 2. checkSequence (inside the ingest transaction, where reports of one agent are serialised): the agent row as
+//    committed now, timestamp inside the window, a sequence never seen before.
 import {
   HEADER_AGENT,
   HEADER_SEQ,
@@ -11,7 +16,7 @@ import {
 import type { Store } from '../store/index.js';
 import type { AgentRecord } from './types.js';
 import { reject } from './errors.js';
-import { verifyEd25519 } from './keys.js';
+import type { SignatureVerifier } from './signature-verifier.js';
 
 export interface SignedRequest {
   agentIdInPath: string;
@@ -19,6 +24,14 @@ export interface SignedRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer;
+}
+
+/** A request whose signature verified: who sent it, which sequence, when it says it was sent, its body hash. */
+export interface VerifiedRequest {
+  agentId: string;
+  seq: number;
+  timestamp: number;
+  bodySha256: string;
 }
 
 export interface AuthenticatedRequest {
@@ -33,7 +46,8 @@ const header = (h: SignedRequest['headers'], name: string): string | undefined =
   return Array.isArray(v) ? undefined : v;
 };
 
-export function authenticateAgentRequest(store: Store, req: SignedRequest, maxSkewMs: number, now = Date.now()): AuthenticatedRequest {
+/** Stage 1. Rejects with a DomainError (401/403/400) when the request is not a well-signed one of a live agent. */
+export async function verifySignedRequest(store: Store, verifier: SignatureVerifier, req: SignedRequest): Promise<VerifiedRequest> {
   const agentId = header(req.headers, HEADER_AGENT);
   const seqText = header(req.headers, HEADER_SEQ);
   const tsText = header(req.headers, HEADER_TIMESTAMP);
@@ -47,30 +61,38 @@ export function authenticateAgentRequest(store: Store, req: SignedRequest, maxSk
   const seq = Number(seqText);
   const timestamp = Number(tsText);
 
-  const agent = store.agents.get(agentId);
-  if (!agent) throw reject(401, 'unknown_agent', `agent ${agentId} is not enrolled`);
-  if (agent.retiredAt) throw reject(403, 'agent_retired', `agent ${agentId} was retired at ${agent.retiredAt}`);
+  const key = store.agents.signingKey(agentId);
+  if (!key) throw reject(401, 'unknown_agent', `agent ${agentId} is not enrolled`);
+  if (key.retiredAt) throw reject(403, 'agent_retired', `agent ${agentId} was retired at ${key.retiredAt}`);
 
   const bodySha256 = sha256Hex(req.rawBody);
-  const ok = verifyEd25519(
-    agent.publicKey,
-    requestSigningMessage({ method: req.method, path: req.path, agentId, seq, timestamp, bodySha256 }),
-    signature,
-  );
-  if (!ok) throw reject(401, 'bad_signature', 'request signature does not verify with the agent key');
+  const message = requestSigningMessage({ method: req.method, path: req.path, agentId, seq, timestamp, bodySha256 });
+  if (!(await verifier.verify(key.publicKey, message, signature))) {
+    throw reject(401, 'bad_signature', 'request signature does not verify with the agent key');
+  }
+  return { agentId, seq, timestamp, bodySha256 };
+}
 
-  // Checked after the signature so an attacker cannot probe an agent's clock or sequence with unsigned junk.
-  const clockSkewMs = timestamp - now;
+/**
+ * Stage 2, inside the ingest transaction. Checked after the signature so an attacker cannot probe an agent's
+ * clock or sequence with unsigned junk; checked against the row as committed so two reports of one agent in
+ * one group cannot both use a sequence.
+ */
+export function checkSequence(store: Store, v: VerifiedRequest, maxSkewMs: number, now = Date.now()): AuthenticatedRequest {
+  const agent = store.agents.get(v.agentId);
+  if (!agent) throw reject(401, 'unknown_agent', `agent ${v.agentId} is not enrolled`);
+  if (agent.retiredAt) throw reject(403, 'agent_retired', `agent ${v.agentId} was retired at ${agent.retiredAt}`);
+  const clockSkewMs = v.timestamp - now;
   if (Math.abs(clockSkewMs) > maxSkewMs) {
     throw reject(401, 'clock_skew', `request timestamp is ${Math.round(clockSkewMs / 1000)} s from the collector clock (window ±${maxSkewMs / 1000} s)`);
   }
-  if (seq <= agent.lastSeq) {
+  if (v.seq <= agent.lastSeq) {
     // A resend of the last accepted report (its acknowledgement was lost) is told apart from any other reuse,
     // so the agent can drop it as delivered; either way nothing is stored again.
-    if (seq === agent.lastSeq && store.agents.lastBodySha256(agent.id) === bodySha256) {
-      throw reject(409, 'already_accepted', `sequence ${seq} with this body was already accepted; nothing stored`, { lastSeq: agent.lastSeq });
+    if (v.seq === agent.lastSeq && store.agents.lastBodySha256(agent.id) === v.bodySha256) {
+      throw reject(409, 'already_accepted', `sequence ${v.seq} with this body was already accepted; nothing stored`, { lastSeq: agent.lastSeq });
     }
-    throw reject(409, 'replayed_sequence', `sequence ${seq} was already used (last accepted ${agent.lastSeq})`, { lastSeq: agent.lastSeq });
+    throw reject(409, 'replayed_sequence', `sequence ${v.seq} was already used (last accepted ${agent.lastSeq})`, { lastSeq: agent.lastSeq });
   }
-  return { agent, seq, clockSkewMs, bodySha256 };
+  return { agent, seq: v.seq, clockSkewMs, bodySha256: v.bodySha256 };
 }

@@ -73,6 +73,7 @@ export class AgentRepository {
   constructor(private readonly db: Db) {
     this.stmts = {
       get: db.prepare(`SELECT ${LIST_COLUMNS} FROM agents WHERE id = ?`),
+      signingKey: db.prepare('SELECT public_key, retired_at FROM agents WHERE id = ?'),
       getWithPosture: db.prepare(`SELECT ${LIST_COLUMNS}, posture_json FROM agents WHERE id = ?`),
       accept: db.prepare(
         `UPDATE agents SET last_seq = @seq, last_body_sha256 = @bodySha256, last_seen_at = @receivedAt, last_report_kind = @kind,
@@ -117,6 +118,12 @@ export class AgentRepository {
   get(id: string): AgentRecord | undefined {
     const row = this.stmts.get.get(id) as AgentRow | undefined;
     return row && toAgent(row);
+  }
+
+  /** Just what checking a request signature needs: the agent's public key and whether it was retired. */
+  signingKey(id: string): { publicKey: string; retiredAt: string | null } | undefined {
+    const row = this.stmts.signingKey.get(id) as { public_key: string; retired_at: string | null } | undefined;
+    return row && { publicKey: row.public_key, retiredAt: row.retired_at };
   }
 
   getWithPosture(id: string): AgentWithPosture | undefined {

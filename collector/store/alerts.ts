@@ -175,7 +175,8 @@ export class AlertRepository {
       insert: db.prepare(`INSERT INTO alerts (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => '@' + c).join(', ')})`),
       update: db.prepare(`UPDATE alerts SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`),
       get: db.prepare('SELECT * FROM alerts WHERE id = ?'),
-      active: db.prepare(`SELECT * FROM alerts WHERE agent_id = ? AND status <> 'resolved'`),
+      // Only the keys (from the partial unique index, no table read): the rules run this for every report.
+      activeKeys: db.prepare(`SELECT kind, dedup_key FROM alerts WHERE agent_id = ? AND status <> 'resolved'`),
       activeByKey: db.prepare(`SELECT * FROM alerts WHERE agent_id = ? AND kind = ? AND dedup_key = ? AND status <> 'resolved'`),
       expired: db.prepare(`SELECT * FROM alerts WHERE status = 'suppressed' AND suppressed_until <= ? LIMIT 1000`),
       history: db.prepare('INSERT INTO alert_history (alert_id, at, action, actor, from_status, to_status, details_json) VALUES (?, ?, ?, ?, ?, ?, ?)'),
@@ -198,8 +199,9 @@ export class AlertRepository {
     return r && toAlert(r);
   }
 
-  activeOfAgent(agentId: string): Alert[] {
-    return (this.s.active.all(agentId) as AlertRow[]).map(toAlert);
+  /** Kind and deduplication key of every alert of the agent that is not resolved. */
+  activeKeysOf(agentId: string): { kind: string; dedup_key: string }[] {
+    return this.s.activeKeys.all(agentId) as { kind: string; dedup_key: string }[];
   }
 
   activeByKey(agentId: string, kind: string, key: string): Alert | undefined {

@@ -9,12 +9,17 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CLI = path.join(ROOT, 'cli', 'main.ts');
 
-/** Cores to use: the server gets core 0, the load generator the others (taskset when there is more than one). */
+/**
+ * Cores to use. The server under test (collector or bare fastify) may use every core, as it would in
+ * production: the bare server's single JavaScript thread uses one, the collector also verifies signatures on
+ * libuv's thread pool. The load generator is pinned to the last core and costs a few microseconds per request
+ * (its CPU is printed), so it takes little from either server.
+ */
 export function coreSplit(): { server: string | null; load: string | null } {
   const n = cpus().length;
   const hasTaskset = existsSync('/usr/bin/taskset') || existsSync('/bin/taskset');
   if (n < 2 || !hasTaskset) return { server: null, load: null };
-  return { server: '0', load: n === 2 ? '1' : `1-${n - 1}` };
+  return { server: `0-${n - 1}`, load: String(n - 1) };
 }
 
 /** Pins this process (the load generator) to the given cores. */

@@ -1,0 +1,56 @@
+// The worker-thread signature check must answer exactly as the in-thread check does, in order, for batches
+// mixing good, forged and malformed signatures, and keep answering after the worker is gone.
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { SignatureVerifier } from '../../../collector/fleet/signature-verifier.js';
+import { rawPublicKey, verifyEd25519 } from '../../../collector/fleet/keys.js';
+
+const pairs = Array.from({ length: 8 }, () => generateKeyPairSync('ed25519'));
+const verifier = new SignatureVerifier();
+afterAll(() => verifier.close());
+
+function cases() {
+  const out: { key: string; msg: Buffer; sig: string; expected: boolean }[] = [];
+  for (let i = 0; i < 400; i++) {
+    const p = pairs[i % pairs.length]!;
+    const msg = Buffer.from(`soclite-v1\nPOST\n/api/v1/agents/a${i}/reports\na${i}\n${i + 1}\n1700000000000\n${'0'.repeat(64)}`);
+    const good = sign(null, msg, p.privateKey).toString('base64');
+    const key = rawPublicKey(p.publicKey);
+    switch (i % 5) {
+      case 0:
+        out.push({ key, msg, sig: good, expected: true });
+        break;
+      case 1: // signed by another agent's key
+        out.push({ key, msg, sig: sign(null, msg, pairs[(i + 1) % pairs.length]!.privateKey).toString('base64'), expected: false });
+        break;
+      case 2: // one byte of the message changed after signing
+        out.push({ key, msg: Buffer.concat([msg.subarray(0, -1), Buffer.from('1')]), sig: good, expected: false });
+        break;
+      case 3: // not a 64-byte signature
+        out.push({ key, msg, sig: 'bm90IGEgc2lnbmF0dXJl', expected: false });
+        break;
+      default: // not a 32-byte key
+        out.push({ key: 'c2hvcnQ=', msg, sig: good, expected: false });
+    }
+  }
+  return out;
+}
+
+describe('signature verifier (worker thread)', () => {
+  it('answers each of a mixed burst like the in-thread check, in order', async () => {
+    const cs = cases();
+    const answers = await Promise.all(cs.map((c) => verifier.verify(c.key, c.msg, c.sig)));
+    expect(answers).toEqual(cs.map((c) => c.expected));
+    expect(cs.map((c) => verifyEd25519(c.key, c.msg, c.sig))).toEqual(cs.map((c) => c.expected));
+    expect(answers.filter(Boolean).length).toBe(80);
+  });
+
+  it('keeps answering on the event loop once its worker is gone', async () => {
+    const v = new SignatureVerifier();
+    const cs = cases().slice(0, 25);
+    const pending = cs.map((c) => v.verify(c.key, c.msg, c.sig));
+    await v.close(); // work queued before the close is answered too
+    expect(await Promise.all(pending)).toEqual(cs.map((c) => c.expected));
+    expect(await Promise.all(cs.map((c) => v.verify(c.key, c.msg, c.sig)))).toEqual(cs.map((c) => c.expected));
+  });
+});
