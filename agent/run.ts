@@ -118,6 +118,8 @@ export class AgentRunner {
   async scanOnce(force = false): Promise<void> {
     try {
       const posture = await this.o.scan({ agentId: this.id.agentId, version: this.o.version, seq: ++this.scanCount });
+      // The agent stopped while this scan ran; the goodbye is the last word.
+      if (this.stopped) return;
       const hash = postureHash(posture);
       this.lastPosture = posture;
       if (force || hash !== this.lastHash) {
@@ -125,6 +127,7 @@ export class AgentRunner {
         this.lastHash = hash;
       }
     } catch (err) {
+      if (this.stopped) return;
       this.o.log.error({ err }, 'scan failed');
     }
     this.kick();

@@ -62,7 +62,8 @@ export class ChildScanner {
       this.lastHostAt = p.agent.collectedAt;
       return p;
     } catch (err) {
-      if (!(err instanceof ScanChildError)) throw err;
+      // A scan cut short because the agent is stopping says nothing about the host: no posture at all.
+      if (!(err instanceof ScanChildError) || this.abort.signal.aborted) throw err;
       this.o.onFailure?.(err.message);
       const own = process.cpuUsage(cpuBefore);
       const wallMs = performance.now() - started;

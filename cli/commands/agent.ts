@@ -89,8 +89,10 @@ async function runAgent(args: string[]): Promise<number> {
   const runner = new AgentRunner({ stateDir, version: VERSION, log, scan: (ctx) => scanner.scan(ctx), watch: watchDefaults() });
   await runner.start();
   const sig = await untilSignal();
+  // The runner marks itself stopped first, so a scan killed by scanner.stop() is dropped, not sent as unknown.
+  const stopped = runner.stop(`agent received ${sig}`);
   scanner.stop();
-  await runner.stop(`agent received ${sig}`);
+  await stopped;
   return 0;
 }
 

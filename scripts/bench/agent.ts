@@ -18,8 +18,10 @@
 // 3. N back-to-back `soclite agent scan --json` children (fresh process each, exactly what the agent runs for
 //    each scan): the scan's own wall time (posture.agent.scanMs), the process wall time, the child's peak RSS
 //    (posture.agent.rssBytes: its maxRSS), and its CPU including its children (read from the wrapping shell's
-//    cutime+cstime). In --quick mode the average CPU at 5-minute scans is projected as idle CPU + cold-scan CPU
-//    / 300 s.
+//    cutime+cstime). Then up to 5 more with the scan cache dir the agent gives its children (apt's upgradable
+//    list reused while apt's inputs are unchanged, for at most an hour). In --quick mode the average CPU at
+//    5-minute scans is projected as idle CPU + (1 cold + 11 warm scans) / 12 / 300 s; the full run measures it
+//    and adds the hourly apt run its window may not contain.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -129,11 +131,11 @@ async function nodeBaseline(): Promise<number> {
 }
 
 /** One cold full scan in its own process, wrapped in a shell whose cutime+cstime is the scan's CPU with children. */
-async function coldScan(cli: string[]): Promise<{ scanMs: number; wallMs: number; cpuSec: number; peakRssBytes: number; probeErrors: number }> {
+async function coldScan(cli: string[], cacheDir?: string): Promise<{ scanMs: number; wallMs: number; cpuSec: number; peakRssBytes: number; probeErrors: number }> {
   const quoted = [process.execPath, ...cli, 'agent', 'scan', '--json'].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const script = `${quoted}; code=$?; read -r line < /proc/$$/stat; echo "@@STAT $line"; exit $code`;
   const t0 = performance.now();
-  const r = await run('bash', ['-c', script], AGENT_ENV);
+  const r = await run('bash', ['-c', script], cacheDir ? { ...AGENT_ENV, SOCLITE_AGENT_SCAN_CACHE_DIR: cacheDir } : AGENT_ENV);
   const wallMs = performance.now() - t0;
   if (r.code !== 0) throw new Error(`agent scan exited ${r.code}: ${r.stderr.slice(0, 500)}`);
   const at = r.stdout.lastIndexOf('\n@@STAT ');
@@ -208,17 +210,37 @@ async function main(): Promise<void> {
     const wallS = scans.map((s) => s.wallMs / 1000);
     const scanCpu = scans.map((s) => s.cpuSec);
     const childPeak = scans.map((s) => s.peakRssBytes / MB);
-    const projected = cpuAll + (pct(scanCpu, 50) / SCAN_INTERVAL_S) * 100;
+
+    // As the agent runs them: its scan children reuse apt's upgradable list from the state dir while apt's
+    // inputs are unchanged, for at most an hour (agent/probes/patches/linux.ts). One priming scan, then warm ones.
+    const cacheDir = path.join(dir, 'scan-cache');
+    await coldScan(cli, cacheDir);
+    const warm: Awaited<ReturnType<typeof coldScan>>[] = [];
+    for (let i = 0; i < Math.min(SCANS, 5); i++) warm.push(await coldScan(cli, cacheDir));
+    const warmCpu = pct(warm.map((s) => s.cpuSec), 50);
+    const coldCpu = pct(scanCpu, 50);
+    // Over an hour of 5-minute scans: one runs apt again (cache older than an hour), eleven reuse its answer;
+    // apt's daily list update or a package install adds one more full run, so this is a floor for busy hosts.
+    const SCANS_PER_HOUR = 3600 / SCAN_INTERVAL_S;
+    const perScanCpu = (coldCpu + (SCANS_PER_HOUR - 1) * warmCpu) / SCANS_PER_HOUR;
+    const projected = cpuAll + (perScanCpu / SCAN_INTERVAL_S) * 100;
+    // The measured window's periodic scans all reuse apt's answer; add the hourly full run's extra cost.
+    const longRun = cpuAll + ((coldCpu - warmCpu) / SCANS_PER_HOUR / SCAN_INTERVAL_S) * 100;
 
     console.log(`\n=== agent footprint (${os.loadavg().map((x) => x.toFixed(2)).join(' ')} load average after) ===`);
     console.log(`node baseline RSS                     ${fmt(baseline / MB)} MB`);
     console.log(`agent steady RSS (median over window) ${fmt(rssMedian)} MB  (min ${fmt(Math.min(...rss))}, max ${fmt(Math.max(...rss))}; VmHWM ${fmt(last.hwmBytes / MB)} MB; ${fmt(rssMedian - baseline / MB)} MB above bare node)  target <= ${TARGET.rssMB} MB: ${verdict(rssMedian <= TARGET.rssMB)}`);
     console.log(`scan child peak RSS (maxRSS of each cold scan process) p50 ${fmt(pct(childPeak, 50))} MB, max ${fmt(Math.max(...childPeak))} MB; it lives only while a scan runs${childSeen.length ? ` (periodic scan children seen in the window: VmHWM up to ${fmt(Math.max(...childSeen) / MB)} MB at a 1 s sample, a lower bound)` : ''}`);
     console.log(`agent CPU over ${fmt(span, 0)} s (${scansInWindow >= 1 ? `${scansInWindow}+ periodic scan(s) inside` : 'no periodic scan inside'}): own ${fmt(cpuOwn, 3)} %, with its scan children and their commands ${fmt(cpuAll, 3)} % of one core`);
-    if (scansInWindow >= 1) console.log(`  average CPU target <= ${TARGET.cpuPercent} %: ${verdict(cpuAll <= TARGET.cpuPercent)} (measured)`);
-    else console.log(`  projected at one scan per ${SCAN_INTERVAL_S} s: ${fmt(projected, 3)} % (idle ${fmt(cpuAll, 3)} % + cold-scan CPU ${fmt(pct(scanCpu, 50), 2)} s / ${SCAN_INTERVAL_S} s)  target <= ${TARGET.cpuPercent} %: ${verdict(projected <= TARGET.cpuPercent)} (projected; run without --quick to measure)`);
+    if (scansInWindow >= 1) {
+      console.log(`  average CPU target <= ${TARGET.cpuPercent} %: ${verdict(cpuAll <= TARGET.cpuPercent)} (measured)`);
+      console.log(`  long run with apt run again once an hour: ${fmt(longRun, 3)} % (measured + (cold ${fmt(coldCpu, 2)} s - warm ${fmt(warmCpu, 2)} s) / ${SCANS_PER_HOUR} / ${SCAN_INTERVAL_S} s): ${verdict(longRun <= TARGET.cpuPercent)}`);
+    } else {
+      console.log(`  projected at one scan per ${SCAN_INTERVAL_S} s: ${fmt(projected, 3)} % (idle ${fmt(cpuAll, 3)} % + per-scan CPU ${fmt(perScanCpu, 2)} s / ${SCAN_INTERVAL_S} s, one cold scan ${fmt(coldCpu, 2)} s and ${SCANS_PER_HOUR - 1} reusing apt's answer ${fmt(warmCpu, 2)} s an hour)  target <= ${TARGET.cpuPercent} %: ${verdict(projected <= TARGET.cpuPercent)} (projected; run without --quick to measure)`);
+    }
     console.log(`full Linux scan, scan wall (agent.scanMs) p50 ${fmt(pct(scanS, 50), 2)} s, max ${fmt(Math.max(...scanS), 2)} s  target <= ${TARGET.scanS} s: ${verdict(Math.max(...scanS) <= TARGET.scanS)}`);
-    console.log(`  whole process (Node start-up included) p50 ${fmt(pct(wallS, 50), 2)} s, max ${fmt(Math.max(...wallS), 2)} s; CPU per cold scan with children p50 ${fmt(pct(scanCpu, 50), 2)} s, max ${fmt(Math.max(...scanCpu), 2)} s; probe errors ${scans[0]!.probeErrors}`);
+    console.log(`  whole process (Node start-up included) p50 ${fmt(pct(wallS, 50), 2)} s, max ${fmt(Math.max(...wallS), 2)} s; CPU per cold scan with children p50 ${fmt(coldCpu, 2)} s, max ${fmt(Math.max(...scanCpu), 2)} s; probe errors ${scans[0]!.probeErrors}`);
+    console.log(`  scan child as the agent runs it (apt's answer reused from its state dir): CPU p50 ${fmt(warmCpu, 2)} s, scan wall p50 ${fmt(pct(warm.map((s) => s.scanMs / 1000), 50), 2)} s, peak RSS p50 ${fmt(pct(warm.map((s) => s.peakRssBytes / MB), 50))} MB`);
     if (os.loadavg()[0]! > os.cpus().length) console.log(`note: the host was busy (load average above ${os.cpus().length} cores): wall times include waiting for a CPU; CPU seconds do not.`);
   } finally {
     if (agent && agent.exitCode === null) {

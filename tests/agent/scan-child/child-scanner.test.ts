@@ -55,6 +55,18 @@ describe('ChildScanner', () => {
     expect(schemaErrors(p)).toEqual([]);
   });
 
+  it('a scan killed because the agent stops yields no posture at all, not an unknown one', async () => {
+    const scanner = new ChildScanner({
+      command: 'unused',
+      args: [],
+      timeoutMs: 1000,
+      run: (o) => new Promise((_resolve, reject) => o.signal!.addEventListener('abort', () => reject(new ScanChildError('scan child killed: the agent is stopping')))),
+    });
+    const pending = scanner.scan(ctx);
+    scanner.stop();
+    await expect(pending).rejects.toThrow(/agent is stopping/);
+  });
+
   it('does not hide errors that are not scan failures (a bug in the agent itself)', async () => {
     const scanner = new ChildScanner({ command: 'unused', args: [], timeoutMs: 1000, run: async () => Promise.reject(new TypeError('bug')) });
     await expect(scanner.scan(ctx)).rejects.toThrow(TypeError);
