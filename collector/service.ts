@@ -40,6 +40,9 @@ interface PendingReport {
 
 /** Reports committed together at most; a larger burst is split over following turns of the event loop. */
 const MAX_GROUP_COMMIT = 256;
+/** Liveness changes per background pass, and per transaction within it. */
+const LIVENESS_BATCH = 1000;
+const LIVENESS_CHUNK = 100;
 
 export class CollectorService extends EventEmitter<CollectorEvents> {
   readonly metrics: CollectorMetrics;
@@ -51,6 +54,8 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
   forwardHealth?: () => DestinationHealth[];
   private livenessTimer: NodeJS.Timeout | undefined;
   private readonly verifier: SignatureVerifier;
+  /** When this collector started watching: an online agent's silence is not counted from before it. */
+  private readonly startedAtMs = Date.now();
   private readonly commitHooks: CommitHook[] = [];
   private pendingReports: PendingReport[] = [];
   private flushScheduled = false;
@@ -175,34 +180,55 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     this.emit('ingested', outcome);
   }
 
-  /** Moves silent agents along online -> late -> offline -> missing. Safe to call at any time. */
-  checkLiveness(now = Date.now()): number {
-    let changes = 0;
+  /**
+   * Moves silent agents along online -> late -> offline -> missing. Safe to call at any time. At most `limit`
+   * agents change per call, committed in small transactions, so a large fleet going silent at once (a network
+   * outage) never holds the event loop for long; the background timer calls again at once until done.
+   */
+  checkLiveness(now = Date.now(), limit = Infinity): number {
     const at = new Date(now).toISOString();
     // Agents heard from within lateAfterSec stay online whatever their state machine says, so only the silent
     // ones are read (the state machine below still decides each one).
     const cutoff = new Date(now - this.config.agents.lateAfterSec * 1000).toISOString();
+    const changes: { id: string; from: LivenessState; to: LivenessState; reason: string }[] = [];
     for (const row of this.store.agents.silentSince(cutoff)) {
-      const next = nextLivenessState(row.state, row.lastSeenAt, now, this.config.agents);
+      if (changes.length >= limit) break;
+      const next = nextLivenessState(row.state, row.lastSeenAt, now, this.config.agents, this.startedAtMs);
       if (!next || next.state === 'online') continue; // only a report brings an agent back online
-      this.store.transaction(() => {
-        this.store.agents.setState(row.id, next.state, next.reason, at);
-        for (const hook of this.stateHooks) hook({ agentId: row.id, from: row.state, to: next.state, reason: next.reason, at });
-      });
-      this.emit('stateChanged', { agentId: row.id, from: row.state, to: next.state, reason: next.reason });
-      changes++;
+      changes.push({ id: row.id, from: row.state, to: next.state, reason: next.reason });
     }
-    return changes;
+    for (let i = 0; i < changes.length; i += LIVENESS_CHUNK) {
+      const chunk = changes.slice(i, i + LIVENESS_CHUNK);
+      this.store.transaction(() => {
+        for (const c of chunk) {
+          this.store.agents.setState(c.id, c.to, c.reason, at);
+          for (const hook of this.stateHooks) hook({ agentId: c.id, from: c.from, to: c.to, reason: c.reason, at });
+        }
+      });
+      for (const c of chunk) this.emit('stateChanged', { agentId: c.id, from: c.from, to: c.to, reason: c.reason });
+    }
+    return changes.length;
   }
 
   startBackgroundWork(): void {
     const everyMs = this.config.agents.livenessCheckSec * 1000;
-    this.livenessTimer = setInterval(() => {
+    let running = false;
+    const check = () => {
       try {
-        this.checkLiveness();
+        // A full batch means more are waiting: continue after other work (reports, API) had its turn.
+        if (this.checkLiveness(Date.now(), LIVENESS_BATCH) === LIVENESS_BATCH) {
+          setImmediate(check);
+          return;
+        }
       } catch (err) {
         this.log.error({ err }, 'liveness check failed');
       }
+      running = false;
+    };
+    this.livenessTimer = setInterval(() => {
+      if (running) return;
+      running = true;
+      check();
     }, everyMs);
     this.livenessTimer.unref();
   }

@@ -1,5 +1,7 @@
-// Report ingest: one transaction per report, acknowledged only after it commits. Unchanged posture costs a
-// hash comparison; a changed one stores the latest copy plus one history row.
+// Report ingest, run by the service inside the report's savepoint of a group commit (see service.ts), so
+// everything written here and by withinCommit commits or rolls back together, and is acknowledged only after
+// the group commits. Unchanged posture costs a hash comparison; a changed one stores the latest copy plus one
+// history row.
 import { postureHash, type Report, type ReportAck, type AgentSettings, type Posture, type AgentEvent } from '../../protocol/index.js';
 import type { Store } from '../store/index.js';
 import type { AgentRecord, LivenessState } from './types.js';
@@ -24,7 +26,7 @@ export function ingestReport(
   report: Report,
   settings: AgentSettings,
   now = new Date(),
-  /** Runs inside the ingest transaction: what it writes commits (or rolls back) together with the report. */
+  /** Runs inside the caller's transaction: what it writes commits (or rolls back) together with the report. */
   withinCommit?: (outcome: IngestOutcome) => void,
 ): IngestOutcome {
   const { agent, seq } = auth;
@@ -42,39 +44,37 @@ export function ingestReport(
     }
   }
 
-  store.transaction(() => {
-    if (!store.agents.accept({ agentId: agent.id, seq, kind: report.kind, receivedAt, clockSkewMs: auth.clockSkewMs, gap, bodySha256: auth.bodySha256 })) {
-      throw reject(409, 'replayed_sequence', `sequence ${seq} was already used`);
+  if (!store.agents.accept({ agentId: agent.id, seq, kind: report.kind, receivedAt, clockSkewMs: auth.clockSkewMs, gap, bodySha256: auth.bodySha256 })) {
+    throw reject(409, 'replayed_sequence', `sequence ${seq} was already used`);
+  }
+  switch (report.kind) {
+    case 'posture': {
+      const hash = hashForPosture!;
+      const changed = hash !== agent.postureHash;
+      if (changed) store.agents.savePosture(agent.id, seq, hash, JSON.stringify(report.posture), receivedAt, true);
+      else store.agents.touchPosture(agent.id, receivedAt);
+      if (changed) outcome.postureChanged = { posture: report.posture, previousHash: agent.postureHash, hash };
+      break;
     }
-    switch (report.kind) {
-      case 'posture': {
-        const hash = hashForPosture!;
-        const changed = hash !== agent.postureHash;
-        if (changed) store.agents.savePosture(agent.id, seq, hash, JSON.stringify(report.posture), receivedAt, true);
-        else store.agents.touchPosture(agent.id, receivedAt);
-        if (changed) outcome.postureChanged = { posture: report.posture, previousHash: agent.postureHash, hash };
-        break;
-      }
-      case 'heartbeat':
-        outcome.ack.needPosture = report.postureHash === null || report.postureHash !== agent.postureHash;
-        break;
-      case 'events': {
-        const fresh: AgentEvent[] = [];
-        for (const e of report.events) if (store.agents.saveEvents(agent.id, seq, [e], receivedAt) === 1) fresh.push(e);
-        outcome.newEvents = fresh;
-        break;
-      }
-      case 'goodbye':
-        store.agents.setState(agent.id, 'stopped', `goodbye: ${report.reason}`, receivedAt);
-        outcome.stateChange = { from: agent.state, to: 'stopped', reason: `goodbye: ${report.reason}` };
-        break;
+    case 'heartbeat':
+      outcome.ack.needPosture = report.postureHash === null || report.postureHash !== agent.postureHash;
+      break;
+    case 'events': {
+      const fresh: AgentEvent[] = [];
+      for (const e of report.events) if (store.agents.saveEvents(agent.id, seq, [e], receivedAt) === 1) fresh.push(e);
+      outcome.newEvents = fresh;
+      break;
     }
-    if (report.kind !== 'goodbye' && agent.state !== 'online') {
-      store.agents.setState(agent.id, 'online', 'report received', receivedAt);
-      outcome.stateChange = { from: agent.state, to: 'online', reason: 'report received' };
-    }
-    withinCommit?.(outcome);
-  });
+    case 'goodbye':
+      store.agents.setState(agent.id, 'stopped', `goodbye: ${report.reason}`, receivedAt);
+      outcome.stateChange = { from: agent.state, to: 'stopped', reason: `goodbye: ${report.reason}` };
+      break;
+  }
+  if (report.kind !== 'goodbye' && agent.state !== 'online') {
+    store.agents.setState(agent.id, 'online', 'report received', receivedAt);
+    outcome.stateChange = { from: agent.state, to: 'online', reason: 'report received' };
+  }
+  withinCommit?.(outcome);
   if (report.kind === 'heartbeat' || report.kind === 'posture') outcome.ack.settings = settings;
   return outcome;
 }

@@ -13,14 +13,21 @@ export interface LivenessChange {
   reason: string;
 }
 
+/**
+ * watchingSince: when this collector process started listening (ms). An agent that was online when the
+ * collector stopped is not blamed for the collector's own downtime: its silence counts from the later of its
+ * last report and the collector's start. Agents already late or offline keep counting from their last report.
+ */
 export function nextLivenessState(
   current: LivenessState,
   lastSeenAt: string | null,
   now: number,
   t: LivenessTimers,
+  watchingSince = 0,
 ): LivenessChange | null {
   if (current === 'stopped' || current === 'retired' || !lastSeenAt) return null;
-  const silentSec = Math.max(0, (now - Date.parse(lastSeenAt)) / 1000);
+  const heardAt = current === 'online' ? Math.max(Date.parse(lastSeenAt), watchingSince) : Date.parse(lastSeenAt);
+  const silentSec = Math.max(0, (now - heardAt) / 1000);
   let state: LivenessState = 'online';
   let limit = 0;
   if (silentSec >= t.missingAfterSec) [state, limit] = ['missing', t.missingAfterSec];

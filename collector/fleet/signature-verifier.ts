@@ -58,7 +58,6 @@ export class SignatureVerifier {
 
   constructor(private readonly onWorkerLost: (err: unknown) => void = () => {}) {
     this.worker = new Worker(`(${workerMain.toString()})()`, { eval: true, name: 'soclite-signature-verifier' });
-    this.worker.unref();
     this.worker.on('message', (m: { id: number; results: Uint8Array }) => {
       const batch = this.inFlight.get(m.id);
       this.inFlight.delete(m.id);
@@ -68,6 +67,8 @@ export class SignatureVerifier {
     });
     this.worker.on('error', (err) => this.lose(err));
     this.worker.on('exit', (code) => this.lose(new Error(`signature worker exited with code ${code}`)));
+    // After the listeners: adding a 'message' listener refs the worker again. Idle, it keeps nothing alive.
+    this.worker.unref();
   }
 
   /** Resolves true when the signature verifies with the key; never rejects. */

@@ -71,7 +71,8 @@ export class ComplianceRepository {
         `INSERT INTO findings_ledger (agent_id, control_id, pack, level, status, previous_status, reason, observed_json, expected, at)
          VALUES (@agentId, @controlId, @pack, @level, @status, @previousStatus, @reason, @observed, @expected, @at)`,
       ),
-      touch: db.prepare('UPDATE findings SET evaluated_at = ? WHERE agent_id = ?'),
+      // Rows written by this evaluation already carry its time: only the unchanged ones are touched.
+      touch: db.prepare('UPDATE findings SET evaluated_at = @at WHERE agent_id = @agentId AND evaluated_at <> @at'),
       remove: db.prepare('DELETE FROM findings WHERE agent_id = ? AND control_id = ?'),
       ofAgent: db.prepare('SELECT * FROM findings WHERE agent_id = ? ORDER BY control_id'),
     };
@@ -130,6 +131,7 @@ export class ComplianceRepository {
       ]),
     );
     const transitions: FindingTransition[] = [];
+    let written = 0;
     for (const f of findings) {
       const prev = current.get(f.controlId);
       current.delete(f.controlId);
@@ -150,6 +152,7 @@ export class ComplianceRepository {
         at,
       };
       this.s.upsert.run(row);
+      written++;
       if (changedStatus) {
         const t = { ...row, previousStatus: (prev?.status as FindingStatus | undefined) ?? null };
         this.s.ledger.run(t);
@@ -172,7 +175,7 @@ export class ComplianceRepository {
         at,
       });
     }
-    this.s.touch.run(at, agentId);
+    if (written < findings.length) this.s.touch.run({ at, agentId });
     return transitions;
   }
 

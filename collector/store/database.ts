@@ -25,6 +25,10 @@ export function openDatabase(dataDir: string, opts: OpenOptions = {}): Db {
   db.pragma('synchronous = NORMAL'); // WAL + NORMAL is durable across process crashes; fsync at checkpoints
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // 64 MiB of page cache instead of SQLite's 2 MiB default: with 100,000 agents the findings indexes are
+  // hundreds of MiB, and every first evaluation inserts ~110 rows at random places in them; with the default
+  // cache each insert re-read its index pages from the OS (measured: ~85 first postures/s instead of hundreds).
+  db.pragma('cache_size = -65536');
   applyMigrations(db, [...coreMigrations, ...(opts.extraMigrations ?? [])]);
   return db;
 }

@@ -77,9 +77,20 @@ export class OverviewRepository {
     };
   }
 
+  /**
+   * Facts may be stale: at start (postures stored by an older version or another process) and after a
+   * refreshAgent that failed. While false, counts() skips the scan for stale agents.
+   */
+  private mayBeStale = true;
+
   /** Re-extracts one agent's facts; called after its posture changed. */
   refreshAgent(agentId: string): void {
-    this.stmts.extractOne.run(agentId);
+    try {
+      this.stmts.extractOne.run(agentId);
+    } catch (err) {
+      this.mayBeStale = true;
+      throw err;
+    }
   }
 
   /** Re-extracts every agent whose facts are missing or from an older posture; returns how many. */
@@ -94,24 +105,23 @@ export class OverviewRepository {
    * ports count as a risky service (the route decides; this only counts).
    */
   counts(unitIds: string[], riskyPorts: RiskyPort[]): OverviewCounts {
-    this.refreshStale();
+    if (this.mayBeStale) {
+      this.refreshStale();
+      this.mayBeStale = false;
+    }
     const scope = `a.unit_id IN ${inList(unitIds.length)} AND a.state <> 'retired'`;
     const from = `FROM agents a LEFT JOIN agent_posture_facts f ON f.agent_id = a.id WHERE ${scope}`;
     const like = (p: RiskyPort) => `f.exposed_ports LIKE '%,${Math.trunc(p.port)},%'`;
 
-    const byState: Record<string, number> = {};
-    for (const r of this.db.prepare(`SELECT a.state AS state, COUNT(*) AS n FROM agents a WHERE ${scope} GROUP BY a.state`).all(...unitIds) as {
-      state: string;
-      n: number;
-    }[]) {
-      byState[r.state] = r.n;
-    }
-
+    // One pass over the caller's agents, grouped by state and OS; the sums are added up here. (Three separate
+    // aggregate scans cost three times as much at 100,000 agents.)
     const perService = riskyPorts.map((p, i) => `COALESCE(SUM(${like(p)}), 0) AS s${i}`).join(', ');
     const anyRisky = riskyPorts.length ? riskyPorts.map(like).join(' OR ') : '0';
-    const row = this.db
+    const groups = this.db
       .prepare(
         `SELECT
+           a.state AS state,
+           COALESCE(f.os_name, '') AS osName,
            COUNT(*) AS total,
            COALESCE(SUM(f.agent_id IS NULL), 0) AS withoutPosture,
            COALESCE(SUM(f.av_status = 'protected'), 0) AS avProtected,
@@ -123,13 +133,23 @@ export class OverviewRepository {
            COALESCE(SUM(f.listening_known IS NOT 1), 0) AS exposureUnknown,
            COALESCE(SUM(${anyRisky}), 0) AS risky
            ${perService ? ', ' + perService : ''}
-         ${from}`,
+         ${from}
+         GROUP BY a.state, osName`,
       )
-      .get(...unitIds) as Record<string, number>;
+      .all(...unitIds) as ({ state: string; osName: string; total: number } & Record<string, number | string>)[];
 
-    const os = this.db
-      .prepare(`SELECT COALESCE(f.os_name, '') AS name, COUNT(*) AS machines ${from} GROUP BY name ORDER BY machines DESC, name LIMIT 20`)
-      .all(...unitIds) as { name: string; machines: number }[];
+    const byState: Record<string, number> = {};
+    const byOs = new Map<string, number>();
+    const row: Record<string, number> = {};
+    for (const g of groups) {
+      byState[g.state] = (byState[g.state] ?? 0) + g.total;
+      byOs.set(g.osName, (byOs.get(g.osName) ?? 0) + g.total);
+      for (const [k, v] of Object.entries(g)) if (typeof v === 'number') row[k] = (row[k] ?? 0) + v;
+    }
+    const os = [...byOs]
+      .map(([name, machines]) => ({ name, machines }))
+      .sort((x, y) => y.machines - x.machines || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
+      .slice(0, 20);
 
     const total = row.total ?? 0;
     const avKnown = (row.avProtected ?? 0) + (row.avDegraded ?? 0) + (row.avUnprotected ?? 0);

@@ -2,7 +2,7 @@
 // and silences) against the real collector for several minutes. Reports the collector's CPU (from
 // /proc/<pid>/stat), peak RSS, p99 ingest latency seen by the agents, SQLite bytes per agent, and how long the
 // dashboard's first agents page, the overview and the compliance summary take with that fleet.
-// Usage: npx tsx scripts/bench/steady.ts [--quick] [--agents N] [--minutes M] [--dir D]
+// Usage: npx tsx scripts/bench/steady.ts [--quick] [--agents N] [--minutes M] [--dir D] [--max-warmup-min W]
 // The data dir and the agents' identities are kept in --dir (default: $TMPDIR/soclite-bench-steady-N), so a
 // second run skips enrolling 100,000 agents.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { once } from 'node:events';
 import { coreSplit, createTokenFile, machineDescription, pinSelf, procStat, readToken, startCollector } from './lib/processes.js';
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean' }, agents: { type: 'string' }, minutes: { type: 'string' }, dir: { type: 'string' }, heartbeat: { type: 'string' }, 'posture-every': { type: 'string' } },
+  options: { quick: { type: 'boolean' }, agents: { type: 'string' }, minutes: { type: 'string' }, dir: { type: 'string' }, heartbeat: { type: 'string' }, 'posture-every': { type: 'string' }, 'max-warmup-min': { type: 'string' } },
 });
 const quick = values.quick ?? false;
 const AGENTS = Number(values.agents ?? (quick ? 2000 : 100_000));
@@ -23,6 +23,7 @@ const MINUTES = Number(values.minutes ?? (quick ? 0.5 : 5));
 const HEARTBEAT = Number(values.heartbeat ?? 60);
 const POSTURE_EVERY = Number(values['posture-every'] ?? 900);
 const RAMP = quick ? 15 : HEARTBEAT;
+const MAX_WARMUP_MIN = Number(values['max-warmup-min'] ?? 30);
 const dir = values.dir ?? path.join(os.tmpdir(), `soclite-bench-steady-${AGENTS}`);
 const SEED = 'bench-steady';
 
@@ -80,11 +81,30 @@ async function main() {
     const ids = await fleet.enroll();
     console.log(`agents: ${ids.reused} reused, ${ids.enrolled} enrolled in ${fmt((performance.now() - t0) / 1000, 1)} s`);
     fleet.start();
-    // Warm-up: the ramp plus one heartbeat interval, so every agent has made first contact (and sent its
-    // first posture when the collector asked for one) before measuring.
-    const warmupSec = RAMP + HEARTBEAT;
-    console.log(`warming up for ${warmupSec} s...`);
-    await sleep(warmupSec * 1000);
+    // Warm-up: the ramp plus one heartbeat interval, so every agent has made first contact, and then until
+    // the backlog of first postures is drained (every agent's first posture is a full evaluation; a fresh
+    // fleet of 100,000 is minutes of work): steady state is what is measured, not the enrollment storm.
+    const minWarmupSec = RAMP + HEARTBEAT;
+    const drainedBelow = Math.max(50, Math.ceil(AGENTS / 2000));
+    console.log(`warming up: at least ${minWarmupSec} s, then until fewer than ${drainedBelow} reports wait in the simulator (at most ${MAX_WARMUP_MIN} min)...`);
+    const w0 = performance.now();
+    const wCpu0 = procStat(collector.pid);
+    let calm = 0;
+    for (;;) {
+      await sleep(5000);
+      const el = (performance.now() - w0) / 1000;
+      calm = fleet.queued < drainedBelow ? calm + 1 : 0;
+      if (Math.round(el) % 30 < 5) {
+        const s = procStat(collector.pid);
+        console.log(`  warm-up t=${fmt(el)}s queued ${fleet.queued}, postures sent ${fleet.stats.sent.posture}, collector CPU ${fmt(((s.cpuSec - wCpu0.cpuSec) / el) * 100)}% since start, RSS ${fmt(s.rssBytes / 2 ** 20)} MiB`);
+      }
+      if (el >= minWarmupSec && calm >= 3) break;
+      if (el >= MAX_WARMUP_MIN * 60) {
+        console.log(`  warm-up stopped after ${MAX_WARMUP_MIN} min with ${fleet.queued} reports still waiting: the figures below are NOT steady state`);
+        break;
+      }
+    }
+    console.log(`warm-up took ${fmt((performance.now() - w0) / 1000)} s`);
     fleet.stats.resetLatency();
     const sentBefore = { ...fleet.stats.sent };
     const cpu0 = procStat(collector.pid);

@@ -35,4 +35,14 @@ describe('liveness state machine', () => {
       }),
     );
   });
+
+  it('does not blame an online agent for time the collector itself was down', () => {
+    // Last report 2 h ago, collector restarted 60 s ago: within lateAfterSec of the restart it stays online...
+    expect(nextLivenessState('online', at(7200, now), now, t, now - 60_000)).toBeNull();
+    // ...and is judged late once it stays silent for lateAfterSec after the restart.
+    expect(nextLivenessState('online', at(7200, now), now, t, now - 200_000)?.state).toBe('late');
+    // An agent that was already offline keeps counting from its last report (missing after 7 days).
+    expect(nextLivenessState('offline', at(8 * 86400, now), now, t, now - 60_000)?.state).toBe('missing');
+    expect(nextLivenessState('late', at(1000, now), now, t, now - 60_000)?.state).toBe('offline');
+  });
 });
