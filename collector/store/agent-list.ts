@@ -53,7 +53,7 @@ export function listAgents(db: Db, f: AgentListFilter, toAgent: (r: Row) => Agen
   }
   if (f.avStatus) {
     // No posture, or a posture without an av section, is "unknown" — never counted as protected.
-    where.push(f.avStatus === 'unknown' ? "COALESCE(json_extract(a.posture_json, '$.av.status'), 'unknown') = 'unknown'" : "json_extract(a.posture_json, '$.av.status') = ?");
+    where.push(f.avStatus === 'unknown' ? "COALESCE(json_extract(p.posture_json, '$.av.status'), 'unknown') = 'unknown'" : "json_extract(p.posture_json, '$.av.status') = ?");
     if (f.avStatus !== 'unknown') params.push(f.avStatus);
   }
   if (f.level !== undefined) {
@@ -69,15 +69,17 @@ export function listAgents(db: Db, f: AgentListFilter, toAgent: (r: Row) => Agen
     params.push(f.failingControl);
   }
   const clause = 'WHERE ' + where.join(' AND ');
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM agents a ${clause}`).get(...params) as { n: number }).n;
+  // The posture documents live in their own table; joined only when a filter or the page needs them.
+  const postures = 'LEFT JOIN agent_postures p ON p.agent_id = a.id';
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM agents a ${f.avStatus ? postures : ''} ${clause}`).get(...params) as { n: number }).n;
   const order = `${SORT_COLUMN[f.sort ?? 'hostname']} ${f.order === 'desc' ? 'DESC' : 'ASC'}, a.id`;
   const rows = db
     .prepare(
       `SELECT a.id, a.unit_id, a.public_key, a.hostname, a.hardware_id, a.platform, a.agent_version, a.enrolled_at, a.last_seq,
               a.last_seen_at, a.last_report_kind, a.state, a.state_since, a.state_reason, a.posture_hash, a.posture_at,
               a.clock_skew_ms, a.seq_gaps, a.retired_at,
-              ${EFFECTIVE_LEVEL} AS level, COALESCE(json_extract(a.posture_json, '$.av.status'), 'unknown') AS av_status
-       FROM agents a ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`,
+              ${EFFECTIVE_LEVEL} AS level, COALESCE(json_extract(p.posture_json, '$.av.status'), 'unknown') AS av_status
+       FROM agents a ${postures} ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`,
     )
     .all(...params, f.limit, f.offset) as Row[];
   return { total, items: rows.map((r) => ({ ...toAgent(r), level: r.level as number, avStatus: r.av_status as string })) };

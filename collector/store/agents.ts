@@ -74,12 +74,15 @@ export class AgentRepository {
     this.stmts = {
       get: db.prepare(`SELECT ${LIST_COLUMNS} FROM agents WHERE id = ?`),
       signingKey: db.prepare('SELECT public_key, retired_at FROM agents WHERE id = ?'),
-      getWithPosture: db.prepare(`SELECT ${LIST_COLUMNS}, posture_json FROM agents WHERE id = ?`),
+      getWithPosture: db.prepare(`SELECT ${LIST_COLUMNS}, (SELECT posture_json FROM agent_postures WHERE agent_id = agents.id) AS posture_json FROM agents WHERE id = ?`),
       accept: db.prepare(
         `UPDATE agents SET last_seq = @seq, last_body_sha256 = @bodySha256, last_seen_at = @receivedAt, last_report_kind = @kind,
            clock_skew_ms = @clockSkewMs, seq_gaps = seq_gaps + @gap WHERE id = @agentId AND last_seq < @seq`,
       ),
-      setPosture: db.prepare('UPDATE agents SET posture_hash = ?, posture_json = ?, posture_at = ? WHERE id = ?'),
+      setPosture: db.prepare('UPDATE agents SET posture_hash = ?, posture_at = ? WHERE id = ?'),
+      setPostureDocument: db.prepare(
+        'INSERT INTO agent_postures (agent_id, posture_json) VALUES (?, ?) ON CONFLICT (agent_id) DO UPDATE SET posture_json = excluded.posture_json',
+      ),
       touchPosture: db.prepare('UPDATE agents SET posture_at = ? WHERE id = ?'),
       history: db.prepare(
         'INSERT INTO posture_history (agent_id, seq, posture_hash, posture_json, received_at) VALUES (?, ?, ?, ?, ?)',
@@ -145,7 +148,8 @@ export class AgentRepository {
   }
 
   savePosture(agentId: string, seq: number, hash: string, postureJson: string, at: string, changed: boolean): void {
-    this.stmts.setPosture.run(hash, postureJson, at, agentId);
+    this.stmts.setPosture.run(hash, at, agentId);
+    this.stmts.setPostureDocument.run(agentId, postureJson);
     if (changed) this.stmts.history.run(agentId, seq, hash, postureJson, at);
   }
 

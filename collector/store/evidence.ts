@@ -78,9 +78,9 @@ export class EvidenceQueries {
     yield* this.db
       .prepare(
         `SELECT a.id, a.hostname, a.platform, a.unit_id, a.last_seen_at,
-                json_extract(a.posture_json, '$.host.os.name') || ' ' || json_extract(a.posture_json, '$.host.os.version') AS posture_os,
+                json_extract(p.posture_json, '$.host.os.name') || ' ' || json_extract(p.posture_json, '$.host.os.version') AS posture_os,
                 (SELECT group_concat(system_id, ',') FROM agent_systems x WHERE x.agent_id = a.id) AS systems
-         FROM agents a JOIN units u ON u.id = a.unit_id WHERE ${w.sql} ORDER BY a.id`,
+         FROM agents a JOIN units u ON u.id = a.unit_id LEFT JOIN agent_postures p ON p.agent_id = a.id WHERE ${w.sql} ORDER BY a.id`,
       )
       .iterate(...w.params) as IterableIterator<EvidenceMachineRow>;
   }

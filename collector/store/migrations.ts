@@ -264,3 +264,19 @@ migrations.push({
     ) WITHOUT ROWID;
   `,
 });
+
+migrations.push({
+  version: 5,
+  name: 'latest posture documents out of the agents row',
+  // Every accepted report updates its agent's row (sequence, last seen, clock skew). With the posture document
+  // (several KB) in that row, 100,000 agents made a table of ~1 GB whose pages every heartbeat rewrote into the
+  // WAL and which no page cache could hold; without it the agents table is a few MB.
+  sql: `
+    CREATE TABLE agent_postures (
+      agent_id TEXT PRIMARY KEY REFERENCES agents(id),
+      posture_json TEXT NOT NULL
+    );
+    INSERT INTO agent_postures (agent_id, posture_json) SELECT id, posture_json FROM agents WHERE posture_json IS NOT NULL;
+    ALTER TABLE agents DROP COLUMN posture_json;
+  `,
+});

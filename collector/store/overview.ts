@@ -52,15 +52,15 @@ const EXTRACT = `
   INSERT OR REPLACE INTO agent_posture_facts
     (agent_id, posture_hash, av_status, pending_security, reboot_required, listening_known, exposed_ports, os_name)
   SELECT a.id, a.posture_hash,
-    json_extract(a.posture_json, '$.av.status'),
-    json_extract(a.posture_json, '$.patches.pendingSecurity'),
-    json_extract(a.posture_json, '$.patches.rebootRequired'),
-    json_type(a.posture_json, '$.network.listening') = 'array',
+    json_extract(p.posture_json, '$.av.status'),
+    json_extract(p.posture_json, '$.patches.pendingSecurity'),
+    json_extract(p.posture_json, '$.patches.rebootRequired'),
+    json_type(p.posture_json, '$.network.listening') = 'array',
     ',' || COALESCE((SELECT group_concat(port, ',') FROM (
-      SELECT DISTINCT json_extract(j.value, '$.port') AS port FROM json_each(a.posture_json, '$.network.listening') j
+      SELECT DISTINCT json_extract(j.value, '$.port') AS port FROM json_each(p.posture_json, '$.network.listening') j
       WHERE json_extract(j.value, '$.exposed') = 1 ORDER BY port)), '') || ',',
-    json_extract(a.posture_json, '$.host.os.name')
-  FROM agents a`;
+    json_extract(p.posture_json, '$.host.os.name')
+  FROM agents a JOIN agent_postures p ON p.agent_id = a.id`;
 
 export class OverviewRepository {
   private readonly stmts;
@@ -68,7 +68,7 @@ export class OverviewRepository {
   constructor(private readonly db: Db) {
     applyMigrations(db, [OVERVIEW_MIGRATION]);
     this.stmts = {
-      extractOne: db.prepare(`${EXTRACT} WHERE a.id = ? AND a.posture_json IS NOT NULL`),
+      extractOne: db.prepare(`${EXTRACT} WHERE a.id = ?`),
       // Reads only the covering index and the facts table; the wide rows are touched only for stale agents.
       staleIds: db.prepare(
         `SELECT a.id AS id FROM agents a INDEXED BY agents_overview_scope LEFT JOIN agent_posture_facts f ON f.agent_id = a.id
