@@ -46,6 +46,26 @@ const header = (h: SignedRequest['headers'], name: string): string | undefined =
   return Array.isArray(v) ? undefined : v;
 };
 
+/**
+ * An agent's key never changes (re-enrolling makes a new agent), so known keys are kept in memory: a report
+ * then reads no row before its signature check. Retirement is checked in stage 2 against the committed row.
+ */
+const knownKeys = new WeakMap<Store, Map<string, string>>();
+const MAX_KNOWN_KEYS = 250_000;
+
+function publicKeyOf(store: Store, agentId: string): string {
+  let keys = knownKeys.get(store);
+  if (!keys) knownKeys.set(store, (keys = new Map()));
+  const cached = keys.get(agentId);
+  if (cached) return cached;
+  const key = store.agents.signingKey(agentId);
+  if (!key) throw reject(401, 'unknown_agent', `agent ${agentId} is not enrolled`);
+  if (key.retiredAt) throw reject(403, 'agent_retired', `agent ${agentId} was retired at ${key.retiredAt}`);
+  if (keys.size >= MAX_KNOWN_KEYS) keys.clear();
+  keys.set(agentId, key.publicKey);
+  return key.publicKey;
+}
+
 /** Stage 1. Rejects with a DomainError (401/403/400) when the request is not a well-signed one of a live agent. */
 export async function verifySignedRequest(store: Store, verifier: SignatureVerifier, req: SignedRequest): Promise<VerifiedRequest> {
   const agentId = header(req.headers, HEADER_AGENT);
@@ -61,13 +81,11 @@ export async function verifySignedRequest(store: Store, verifier: SignatureVerif
   const seq = Number(seqText);
   const timestamp = Number(tsText);
 
-  const key = store.agents.signingKey(agentId);
-  if (!key) throw reject(401, 'unknown_agent', `agent ${agentId} is not enrolled`);
-  if (key.retiredAt) throw reject(403, 'agent_retired', `agent ${agentId} was retired at ${key.retiredAt}`);
+  const publicKey = publicKeyOf(store, agentId);
 
   const bodySha256 = sha256Hex(req.rawBody);
   const message = requestSigningMessage({ method: req.method, path: req.path, agentId, seq, timestamp, bodySha256 });
-  if (!(await verifier.verify(key.publicKey, message, signature))) {
+  if (!(await verifier.verify(publicKey, message, signature))) {
     throw reject(401, 'bad_signature', 'request signature does not verify with the agent key');
   }
   return { agentId, seq, timestamp, bodySha256 };

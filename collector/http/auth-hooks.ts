@@ -15,7 +15,8 @@ export const SESSION_COOKIE = 'soclite_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
 /** The only /api/v1 routes reachable without a user: enrollment (token + proof), signed reports, login. */
-export const PUBLIC_API_ROUTES = new Set(['POST /api/v1/enroll', 'POST /api/v1/agents/:id/reports', 'POST /api/v1/session']);
+const AGENT_REPORTS_ROUTE = '/api/v1/agents/:id/reports';
+export const PUBLIC_API_ROUTES = new Set(['POST /api/v1/enroll', `POST ${AGENT_REPORTS_ROUTE}`, 'POST /api/v1/session']);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -73,6 +74,9 @@ export function registerAuthGate(app: FastifyInstance, service: CollectorService
     route.onRequest = [...(Array.isArray(existing) ? existing : existing ? [existing] : []), gate];
   });
   app.addHook('preHandler', (req, _reply, done) => {
+    // Agent reports carry no user and are ingested after their signature check, outside this request's async
+    // context: the actor context would cost every report and serve none.
+    if (req.routeOptions.url === AGENT_REPORTS_ROUTE) return done();
     runWithRequestActor(
       {
         ip: req.ip,
