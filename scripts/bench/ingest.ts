@@ -4,6 +4,7 @@
 // to the last one and speaks HTTP/1.1 over raw sockets; every request is signed and framed before the clock
 // starts, and the generator's own CPU per request is printed beside the servers'.
 // Usage: npx tsx scripts/bench/ingest.ts [--quick] [--agents N] [--concurrency C] [--heartbeat-rounds R]
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,6 +75,18 @@ async function measure(server: ServerProcess, phases: Phase[]): Promise<(LoadRes
     out.push({ ...r, cpuPerReqMs: ((after.cpuSec - before.cpuSec) * 1000) / r.requests });
   }
   return out;
+}
+
+/** CPU ms of one Ed25519 signature check over a report's signing message, averaged over 2,000. */
+function ed25519VerifyMs(): number {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const msg = Buffer.from(`soclite-v1\nPOST\n/api/v1/agents/agt_x/reports\nagt_x\n1\n${Date.now()}\n${'0'.repeat(64)}`);
+  const sig = sign(null, msg, privateKey);
+  const n = 2000;
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) verify(null, msg, publicKey, sig);
+  const t = process.cpuUsage(t0);
+  return (t.user + t.system) / 1000 / n;
 }
 
 const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
@@ -150,7 +163,18 @@ async function main() {
     );
     if (Object.keys(c.errors).length) console.log(`  collector errors: ${JSON.stringify(c.errors)}`);
   }
-  console.log(`\nresult: ${JSON.stringify({ bench: 'ingest', quick, agents: AGENTS, concurrency: CONCURRENCY, rows })}`);
+  // The floor no implementation of this protocol can go under: one Ed25519 verify per request, measured here.
+  const verifyMs = ed25519VerifyMs();
+  const nCores = os.cpus().length;
+  console.log(`\nEd25519 verify on this machine: ${fmt(verifyMs, 3)} ms of CPU per request (${nCores} cores).`);
+  for (const r of rows) {
+    const bareMs = r.cpuMsPerReq[1]!;
+    const genMs = r.generatorCpuMsPerReq[0]!;
+    // Bare work + verify + the generator's share, spread perfectly over every core: an upper bound.
+    const ceiling = (nCores * 1000) / (bareMs + verifyMs + genMs);
+    console.log(`  ${r.kind}: a server doing only the bare work plus the signature check on all ${nCores} cores would reach at most ${fmt(ceiling)}/s = ${fmt((ceiling / r.barePerSec) * 100)} % of bare`);
+  }
+  console.log(`\nresult: ${JSON.stringify({ bench: 'ingest', quick, agents: AGENTS, concurrency: CONCURRENCY, verifyMs, rows })}`);
   const failed = rows.some((r) => Object.keys(r.errors).length > 0);
   process.exitCode = failed ? 1 : 0;
 }
