@@ -41,7 +41,7 @@ interface PendingReport {
 /** Reports committed together at most; a larger burst is split over following turns of the event loop. */
 const MAX_GROUP_COMMIT = 256;
 /** Liveness changes per background pass, and per transaction within it. */
-const LIVENESS_BATCH = 1000;
+const LIVENESS_BATCH = 250;
 const LIVENESS_CHUNK = 100;
 
 export class CollectorService extends EventEmitter<CollectorEvents> {
@@ -187,12 +187,8 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
    */
   checkLiveness(now = Date.now(), limit = Infinity): number {
     const at = new Date(now).toISOString();
-    // Agents heard from within lateAfterSec stay online whatever their state machine says, so only the silent
-    // ones are read (the state machine below still decides each one).
-    const cutoff = new Date(now - this.config.agents.lateAfterSec * 1000).toISOString();
     const changes: { id: string; from: LivenessState; to: LivenessState; reason: string }[] = [];
-    for (const row of this.store.agents.silentSince(cutoff)) {
-      if (changes.length >= limit) break;
+    for (const row of this.store.agents.dueForLiveness(now, this.config.agents, this.startedAtMs, limit)) {
       const next = nextLivenessState(row.state, row.lastSeenAt, now, this.config.agents, this.startedAtMs);
       if (!next || next.state === 'online') continue; // only a report brings an agent back online
       changes.push({ id: row.id, from: row.state, to: next.state, reason: next.reason });

@@ -98,11 +98,16 @@ export class AgentRepository {
       liveness: db.prepare(
         `SELECT id, state, last_seen_at, enrolled_at, state_since FROM agents WHERE state NOT IN ('retired')`,
       ),
-      // Only agents silent since before the cutoff can move along online -> late -> offline -> missing: with
-      // 100,000 agents the timer then materialises the few silent ones, not every row every few seconds.
-      silentSince: db.prepare(
+      // Only agents whose silence already crosses their state's next timer: with 100,000 agents the timer then
+      // materialises the few that must change, not every silent row every few seconds (an outage can leave
+      // tens of thousands late, and re-reading all of them per batch held the event loop for seconds).
+      dueForLiveness: db.prepare(
         `SELECT id, state, last_seen_at, state_since FROM agents
-         WHERE state IN ('online', 'late', 'offline') AND last_seen_at IS NOT NULL AND last_seen_at <= ?`,
+         WHERE last_seen_at IS NOT NULL AND (
+           (state = 'online' AND @onlineMayLapse = 1 AND last_seen_at <= @lateCutoff) OR
+           (state = 'late' AND last_seen_at <= @offlineCutoff) OR
+           (state = 'offline' AND last_seen_at <= @missingCutoff))
+         LIMIT @limit`,
       ),
     };
   }
@@ -184,14 +189,26 @@ export class AgentRepository {
     );
   }
 
-  /** Agents that may change liveness state: not stopped/retired/missing and silent since `cutoffIso` or longer. */
-  silentSince(cutoffIso: string): { id: string; state: LivenessState; lastSeenAt: string | null; stateSince: string }[] {
-    return (this.stmts.silentSince.all(cutoffIso) as { id: string; state: string; last_seen_at: string | null; state_since: string }[]).map((r) => ({
-      id: r.id,
-      state: r.state as LivenessState,
-      lastSeenAt: r.last_seen_at,
-      stateSince: r.state_since,
-    }));
+  /**
+   * Up to `limit` agents whose silence crosses the next timer of their state (the caller's pure state machine
+   * makes the decision). An online agent's silence counts from `watchingSince` at the earliest (the collector's
+   * start), so none qualifies until the collector has watched for lateAfterSec.
+   */
+  dueForLiveness(
+    now: number,
+    t: { lateAfterSec: number; offlineAfterSec: number; missingAfterSec: number },
+    watchingSince: number,
+    limit: number,
+  ): { id: string; state: LivenessState; lastSeenAt: string | null; stateSince: string }[] {
+    const cutoff = (sec: number) => new Date(now - sec * 1000).toISOString();
+    const rows = this.stmts.dueForLiveness.all({
+      onlineMayLapse: watchingSince <= now - t.lateAfterSec * 1000 ? 1 : 0,
+      lateCutoff: cutoff(t.lateAfterSec),
+      offlineCutoff: cutoff(t.offlineAfterSec),
+      missingCutoff: cutoff(t.missingAfterSec),
+      limit: Number.isFinite(limit) ? limit : -1,
+    }) as { id: string; state: string; last_seen_at: string | null; state_since: string }[];
+    return rows.map((r) => ({ id: r.id, state: r.state as LivenessState, lastSeenAt: r.last_seen_at, stateSince: r.state_since }));
   }
 
   events(agentId: string, limit = 100): { eventId: string; type: string; occurredAt: string; receivedAt: string; data: unknown }[] {

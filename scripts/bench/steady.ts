@@ -2,7 +2,7 @@
 // and silences) against the real collector for several minutes. Reports the collector's CPU (from
 // /proc/<pid>/stat), peak RSS, p99 ingest latency seen by the agents, SQLite bytes per agent, and how long the
 // dashboard's first agents page, the overview and the compliance summary take with that fleet.
-// Usage: npx tsx scripts/bench/steady.ts [--quick] [--agents N] [--minutes M] [--dir D] [--max-warmup-min W]
+// Usage: npx tsx scripts/bench/steady.ts [--quick] [--agents N] [--minutes M] [--dir D] [--max-warmup-min W] [--ramp S]
 // The data dir and the agents' identities are kept in --dir (default: $TMPDIR/soclite-bench-steady-N), so a
 // second run skips enrolling 100,000 agents.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -15,14 +15,16 @@ import { once } from 'node:events';
 import { coreSplit, createTokenFile, machineDescription, pinSelf, procStat, readToken, startCollector } from './lib/processes.js';
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean' }, agents: { type: 'string' }, minutes: { type: 'string' }, dir: { type: 'string' }, heartbeat: { type: 'string' }, 'posture-every': { type: 'string' }, 'max-warmup-min': { type: 'string' } },
+  options: { quick: { type: 'boolean' }, agents: { type: 'string' }, minutes: { type: 'string' }, dir: { type: 'string' }, heartbeat: { type: 'string' }, 'posture-every': { type: 'string' }, 'max-warmup-min': { type: 'string' }, ramp: { type: 'string' } },
 });
 const quick = values.quick ?? false;
 const AGENTS = Number(values.agents ?? (quick ? 2000 : 100_000));
 const MINUTES = Number(values.minutes ?? (quick ? 0.5 : 5));
 const HEARTBEAT = Number(values.heartbeat ?? 60);
 const POSTURE_EVERY = Number(values['posture-every'] ?? 900);
-const RAMP = quick ? 15 : HEARTBEAT;
+// A fresh fleet's first postures are full evaluations: --ramp 900 spreads them over one posture interval, as
+// a real roll-out does, instead of asking for 100,000 of them in one minute.
+const RAMP = Number(values.ramp ?? (quick ? 15 : HEARTBEAT));
 const MAX_WARMUP_MIN = Number(values['max-warmup-min'] ?? 30);
 const dir = values.dir ?? path.join(os.tmpdir(), `soclite-bench-steady-${AGENTS}`);
 const SEED = 'bench-steady';
