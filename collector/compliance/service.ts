@@ -8,6 +8,7 @@ import type { Store } from '../store/index.js';
 import { evaluatePosture, loadPolicySet, PolicyLoadError, type Attestation, type PolicySet } from '../policy/index.js';
 import type { FindingTransition } from './types.js';
 import { auditLog } from '../audit/index.js';
+import { TrendAggregator } from '../store/trend-aggregator.js';
 
 const TREND_REFRESH_MS = 60_000;
 
@@ -23,6 +24,8 @@ export class ComplianceService {
   private snapshotTimer: NodeJS.Timeout | undefined;
   private soonTimer: NodeJS.Timeout | undefined;
   private snapshotsOn = false;
+  private snapshotRunning = false;
+  private aggregator: TrendAggregator | undefined;
   private attestations: (Attestation & { title: string })[];
   readonly transitionListeners: ((t: FindingTransition[]) => void)[] = [];
 
@@ -106,21 +109,33 @@ export class ComplianceService {
     }
   }
 
-  /** Today's trend snapshot (UTC day), now and then every `everyMs`; earlier days stay as they were. */
+  /**
+   * Today's trend snapshot (UTC day), now and then every `everyMs`; earlier days stay as they were. The
+   * aggregates are computed on a worker thread (store/trend-aggregator.ts) so they never hold the event loop.
+   */
   startTrendSnapshots(everyMs = 3600_000): void {
     this.snapshotsOn = true;
-    this.takeSnapshot();
-    this.snapshotTimer = setInterval(() => this.takeSnapshot(), everyMs);
+    if (!this.store.db.memory) this.aggregator = new TrendAggregator(this.store.db.name);
+    void this.takeSnapshot();
+    this.snapshotTimer = setInterval(() => void this.takeSnapshot(), everyMs);
     this.snapshotTimer.unref();
   }
 
-  private takeSnapshot(): void {
+  private async takeSnapshot(): Promise<void> {
     clearTimeout(this.soonTimer);
     this.soonTimer = undefined;
+    if (this.snapshotRunning) return;
+    this.snapshotRunning = true;
     try {
-      this.store.trend.snapshot(new Date().toISOString().slice(0, 10));
+      const day = new Date().toISOString().slice(0, 10);
+      if (this.aggregator) {
+        const d = await this.aggregator.compute();
+        if (this.snapshotsOn) this.store.trend.replaceDay(day, d);
+      } else this.store.trend.snapshot(day);
     } catch (err) {
-      this.log.error({ err }, 'compliance trend snapshot failed');
+      if (this.snapshotsOn) this.log.error({ err }, 'compliance trend snapshot failed');
+    } finally {
+      this.snapshotRunning = false;
     }
   }
 
@@ -130,7 +145,7 @@ export class ComplianceService {
    */
   private trendDirty(): void {
     if (!this.snapshotsOn || this.soonTimer) return;
-    this.soonTimer = setTimeout(() => this.takeSnapshot(), TREND_REFRESH_MS);
+    this.soonTimer = setTimeout(() => void this.takeSnapshot(), TREND_REFRESH_MS);
     this.soonTimer.unref();
   }
 
@@ -147,6 +162,7 @@ export class ComplianceService {
     this.snapshotsOn = false;
     clearInterval(this.snapshotTimer);
     clearTimeout(this.soonTimer);
+    await this.aggregator?.close();
     await this.watcher?.close();
   }
 }

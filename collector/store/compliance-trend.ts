@@ -4,33 +4,71 @@ import type { Db } from './database.js';
 import { placeholders } from './sql.js';
 
 
+/** One day's per-control counts by unit and level. */
+export interface TrendControlRow {
+  unit_id: string;
+  level: number;
+  control_id: string;
+  pass: number;
+  fail: number;
+  unknown: number;
+  not_applicable: number;
+}
+/** One day's machine verdicts by unit and level. */
+export interface TrendAgentRow {
+  unit_id: string;
+  level: number;
+  compliant: number;
+  non_compliant: number;
+  unknown: number;
+}
+export interface TrendDay {
+  controls: TrendControlRow[];
+  agents: TrendAgentRow[];
+}
+
+/**
+ * The aggregates over every current finding (read-only; the whole findings table, seconds at 100,000 agents,
+ * which is why the collector runs them on a worker thread's own connection: store/trend-aggregator.ts).
+ */
+export const TREND_CONTROLS_SQL = `SELECT a.unit_id, f.level, f.control_id, SUM(f.status = 'pass') AS pass, SUM(f.status = 'fail') AS fail,
+    SUM(f.status = 'unknown') AS unknown, SUM(f.status = 'not_applicable') AS not_applicable
+  FROM findings f JOIN agents a ON a.id = f.agent_id WHERE a.retired_at IS NULL
+  GROUP BY a.unit_id, f.level, f.control_id`;
+export const TREND_AGENTS_SQL = `SELECT unit_id, level, SUM(fails = 0 AND unknowns = 0) AS compliant, SUM(fails > 0) AS non_compliant,
+    SUM(fails = 0 AND unknowns > 0) AS unknown
+  FROM (SELECT a.unit_id, f.agent_id, MAX(f.level) AS level, SUM(f.status = 'fail') AS fails, SUM(f.status = 'unknown') AS unknowns
+        FROM findings f JOIN agents a ON a.id = f.agent_id WHERE a.retired_at IS NULL GROUP BY f.agent_id)
+  GROUP BY unit_id, level`;
+
 export class ComplianceTrendRepository {
   constructor(private readonly db: Db) {}
 
-  /** Recomputes today's snapshot from the current findings. */
-  snapshot(day: string): void {
+  /** Today's aggregates from the current findings, computed on this connection (one read snapshot). */
+  computeDay(): TrendDay {
+    return this.db.transaction(() => ({
+      controls: this.db.prepare(TREND_CONTROLS_SQL).all() as TrendControlRow[],
+      agents: this.db.prepare(TREND_AGENTS_SQL).all() as TrendAgentRow[],
+    }))();
+  }
+
+  /** Replaces one day's snapshot with the given aggregates. */
+  replaceDay(day: string, d: TrendDay): void {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM compliance_daily_controls WHERE day = ?').run(day);
       this.db.prepare('DELETE FROM compliance_daily_agents WHERE day = ?').run(day);
-      this.db
-        .prepare(
-          `INSERT INTO compliance_daily_controls (day, unit_id, level, control_id, pass, fail, unknown, not_applicable)
-           SELECT ?, a.unit_id, f.level, f.control_id, SUM(f.status = 'pass'), SUM(f.status = 'fail'), SUM(f.status = 'unknown'),
-                  SUM(f.status = 'not_applicable')
-           FROM findings f JOIN agents a ON a.id = f.agent_id WHERE a.retired_at IS NULL
-           GROUP BY a.unit_id, f.level, f.control_id`,
-        )
-        .run(day);
-      this.db
-        .prepare(
-          `INSERT INTO compliance_daily_agents (day, unit_id, level, compliant, non_compliant, unknown)
-           SELECT ?, unit_id, level, SUM(fails = 0 AND unknowns = 0), SUM(fails > 0), SUM(fails = 0 AND unknowns > 0)
-           FROM (SELECT a.unit_id, f.agent_id, MAX(f.level) AS level, SUM(f.status = 'fail') AS fails, SUM(f.status = 'unknown') AS unknowns
-                 FROM findings f JOIN agents a ON a.id = f.agent_id WHERE a.retired_at IS NULL GROUP BY f.agent_id)
-           GROUP BY unit_id, level`,
-        )
-        .run(day);
+      const c = this.db.prepare(
+        'INSERT INTO compliance_daily_controls (day, unit_id, level, control_id, pass, fail, unknown, not_applicable) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const r of d.controls) c.run(day, r.unit_id, r.level, r.control_id, r.pass, r.fail, r.unknown, r.not_applicable);
+      const a = this.db.prepare('INSERT INTO compliance_daily_agents (day, unit_id, level, compliant, non_compliant, unknown) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const r of d.agents) a.run(day, r.unit_id, r.level, r.compliant, r.non_compliant, r.unknown);
     })();
+  }
+
+  /** Recomputes today's snapshot from the current findings, on this connection. */
+  snapshot(day: string): void {
+    this.replaceDay(day, this.computeDay());
   }
 
   machines(unitIds: string[], fromDay: string, level?: number) {

@@ -1,0 +1,51 @@
+// The trend aggregates computed on the worker thread's own connection equal the same SQL run in-process, and
+// see committed data only.
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../../../collector/store/index.js';
+import { TrendAggregator } from '../../../collector/store/trend-aggregator.js';
+
+const store = openStore(mkdtempSync(join(tmpdir(), 'soclite-trend-')));
+const aggregator = new TrendAggregator(store.db.name);
+afterAll(async () => {
+  await aggregator.close();
+  store.close();
+});
+
+function seed(agents: number, statuses: string[]) {
+  const agent = store.db.prepare(
+    `INSERT INTO agents (id, unit_id, public_key, hostname, hardware_id, platform, agent_version, enrolled_at, state_since, retired_at)
+     VALUES (?, 'default', ?, ?, ?, 'linux', '1', 'x', 'x', ?)`,
+  );
+  const finding = store.db.prepare(
+    `INSERT INTO findings (agent_id, control_id, pack, level, status, severity, reason, observed_json, expected, since, evaluated_at)
+     VALUES (?, ?, 'p', ?, ?, 'high', NULL, '{}', '', 'x', 'x')`,
+  );
+  store.transaction(() => {
+    for (let i = 0; i < agents; i++) {
+      const id = `agt_${store.db.prepare('SELECT COUNT(*) AS n FROM agents').pluck().get()}`;
+      agent.run(id, `k-${id}`, id, `hw-${id}`, i === agents - 1 ? '2026-01-01T00:00:00Z' : null); // the last one retired
+      statuses.forEach((s, c) => finding.run(id, `c${c}`, 1 + (i % 3), statuses[(c + i) % statuses.length]));
+    }
+  });
+}
+
+describe('trend aggregator (worker thread)', () => {
+  it('computes the same aggregates as the in-process query, retired agents excluded', async () => {
+    seed(30, ['pass', 'fail', 'unknown', 'not_applicable', 'pass']);
+    const fromWorker = await aggregator.compute();
+    expect(fromWorker).toEqual(store.trend.computeDay());
+    const total = fromWorker.agents.reduce((n, r) => n + r.compliant + r.non_compliant + r.unknown, 0);
+    expect(total).toBe(29);
+    expect(fromWorker.controls.reduce((n, r) => n + r.pass + r.fail + r.unknown + r.not_applicable, 0)).toBe(29 * 5);
+  });
+
+  it('sees rows committed after it started', async () => {
+    seed(5, ['fail']);
+    const d = await aggregator.compute();
+    expect(d.agents.reduce((n, r) => n + r.non_compliant, 0)).toBe(store.trend.computeDay().agents.reduce((n, r) => n + r.non_compliant, 0));
+    expect(d.agents.reduce((n, r) => n + r.compliant + r.non_compliant + r.unknown, 0)).toBe(33);
+  });
+});
