@@ -4,8 +4,6 @@ import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.js';
-import { BackgroundCheckpointer } from './store/checkpointer.js';
-import { databasePath } from './store/database.js';
 import { openStore, type Store } from './store/index.js';
 import { CollectorService } from './service.js';
 import { buildHttpApp } from './http/app.js';
@@ -38,9 +36,6 @@ export function createLogger(level = process.env.SOCLITE_LOG_LEVEL ?? 'info'): L
 
 export async function startCollector(config: Config, logger: Logger = createLogger()): Promise<RunningCollector> {
   const store = openStore(config.storage.dataDir);
-  const checkpointer = new BackgroundCheckpointer(store.db, databasePath(config.storage.dataDir), 1000, (message) =>
-    logger.error({ message }, 'background WAL checkpoint failed'),
-  );
   try {
     const adminPassword = await ensureAdmin(store);
     const service = new CollectorService(store, config, logger);
@@ -95,12 +90,10 @@ export async function startCollector(config: Config, logger: Logger = createLogg
         await compliance.close();
         await alerts.close();
         await app.close();
-        await checkpointer.close();
         store.close();
       },
     };
   } catch (err) {
-    await checkpointer.close();
     store.close();
     throw err;
   }
