@@ -11,6 +11,12 @@ import { auditLog } from '../audit/index.js';
 import { TrendAggregator } from '../store/trend-aggregator.js';
 
 const TREND_REFRESH_MS = 60_000;
+/**
+ * A refresh after changes waits at least this many times the last aggregation's duration, so the whole-table
+ * scan stays under ~2 % of a core: every minute for a department (milliseconds), every few minutes for a
+ * province of 100,000 machines (seconds, which otherwise competed with ingest every minute).
+ */
+const TREND_REFRESH_COST_FACTOR = 50;
 
 export interface ComplianceOptions {
   policyDir: string;
@@ -25,6 +31,8 @@ export class ComplianceService {
   private soonTimer: NodeJS.Timeout | undefined;
   private snapshotsOn = false;
   private snapshotRunning = false;
+  /** How long the last trend aggregation took (ms). */
+  private lastSnapshotMs = 0;
   private aggregator: TrendAggregator | undefined;
   private attestations: (Attestation & { title: string })[];
   readonly transitionListeners: ((t: FindingTransition[]) => void)[] = [];
@@ -126,6 +134,7 @@ export class ComplianceService {
     this.soonTimer = undefined;
     if (this.snapshotRunning) return;
     this.snapshotRunning = true;
+    const started = performance.now();
     try {
       const day = new Date().toISOString().slice(0, 10);
       if (this.aggregator) {
@@ -136,6 +145,7 @@ export class ComplianceService {
       if (this.snapshotsOn) this.log.error({ err }, 'compliance trend snapshot failed');
     } finally {
       this.snapshotRunning = false;
+      this.lastSnapshotMs = performance.now() - started;
     }
   }
 
@@ -145,7 +155,7 @@ export class ComplianceService {
    */
   private trendDirty(): void {
     if (!this.snapshotsOn || this.soonTimer) return;
-    this.soonTimer = setTimeout(() => void this.takeSnapshot(), TREND_REFRESH_MS);
+    this.soonTimer = setTimeout(() => void this.takeSnapshot(), Math.max(TREND_REFRESH_MS, this.lastSnapshotMs * TREND_REFRESH_COST_FACTOR));
     this.soonTimer.unref();
   }
 
