@@ -8,7 +8,7 @@ import type { Store } from '../store/index.js';
 import { evaluatePosture, loadPolicySet, PolicyLoadError, type Attestation, type PolicySet } from '../policy/index.js';
 import type { FindingTransition } from './types.js';
 import { auditLog } from '../audit/index.js';
-import { TrendAggregator } from '../store/trend-aggregator.js';
+import { ReadWorker } from '../store/read-worker.js';
 
 const TREND_REFRESH_MS = 60_000;
 /**
@@ -33,7 +33,8 @@ export class ComplianceService {
   private snapshotRunning = false;
   /** How long the last trend aggregation took (ms). */
   private lastSnapshotMs = 0;
-  private aggregator: TrendAggregator | undefined;
+  /** Whole-table reads off the event loop (trend aggregates, /compliance summaries); absent for in-memory stores. */
+  readonly reads: ReadWorker | undefined;
   private attestations: (Attestation & { title: string })[];
   readonly transitionListeners: ((t: FindingTransition[]) => void)[] = [];
 
@@ -44,6 +45,7 @@ export class ComplianceService {
   ) {
     this.policy = this.load();
     this.attestations = store.compliance.listAttestations();
+    this.reads = store.db.memory ? undefined : new ReadWorker(store.db.name);
   }
 
   get policySet(): PolicySet {
@@ -123,7 +125,6 @@ export class ComplianceService {
    */
   startTrendSnapshots(everyMs = 3600_000): void {
     this.snapshotsOn = true;
-    if (!this.store.db.memory) this.aggregator = new TrendAggregator(this.store.db.name);
     void this.takeSnapshot();
     this.snapshotTimer = setInterval(() => void this.takeSnapshot(), everyMs);
     this.snapshotTimer.unref();
@@ -137,8 +138,8 @@ export class ComplianceService {
     const started = performance.now();
     try {
       const day = new Date().toISOString().slice(0, 10);
-      if (this.aggregator) {
-        const d = await this.aggregator.compute();
+      if (this.reads) {
+        const d = await this.reads.trendDay();
         if (this.snapshotsOn) this.store.trend.replaceDay(day, d);
       } else this.store.trend.snapshot(day);
     } catch (err) {
@@ -172,7 +173,7 @@ export class ComplianceService {
     this.snapshotsOn = false;
     clearInterval(this.snapshotTimer);
     clearTimeout(this.soonTimer);
-    await this.aggregator?.close();
+    await this.reads?.close();
     await this.watcher?.close();
   }
 }

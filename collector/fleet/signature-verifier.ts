@@ -3,6 +3,7 @@
 // made Ed25519 checks contend with each other and with the event loop (measured by bench:ingest, see
 // BENCHMARKS.md), and a batch per event-loop turn keeps message passing to one postMessage per turn.
 import { Worker } from 'node:worker_threads';
+import { workerSource } from '../worker-source.js';
 import { verifyEd25519 } from './keys.js';
 
 interface Job {
@@ -57,7 +58,7 @@ export class SignatureVerifier {
   private scheduled = false;
 
   constructor(private readonly onWorkerLost: (err: unknown) => void = () => {}) {
-    this.worker = new Worker(`(${workerMain.toString()})()`, { eval: true, name: 'soclite-signature-verifier' });
+    this.worker = new Worker(workerSource(workerMain), { eval: true, name: 'soclite-signature-verifier' });
     this.worker.on('message', (m: { id: number; results: Uint8Array }) => {
       const batch = this.inFlight.get(m.id);
       this.inFlight.delete(m.id);

@@ -180,41 +180,14 @@ export class ComplianceRepository {
   }
 
   /** Per-agent verdict counts: compliant (no fail, no unknown), non-compliant (a fail), unknown (else). */
-  summaryByLevel(unitIds: string[]): { level: number; compliant: number; nonCompliant: number; unknown: number; agents: number }[] {
-    const rows = this.db
-      .prepare(
-        `SELECT level,
-                SUM(CASE WHEN fails > 0 THEN 1 ELSE 0 END) AS non_compliant,
-                SUM(CASE WHEN fails = 0 AND unknowns > 0 THEN 1 ELSE 0 END) AS unknown,
-                SUM(CASE WHEN fails = 0 AND unknowns = 0 THEN 1 ELSE 0 END) AS compliant,
-                COUNT(*) AS agents
-         FROM (SELECT f.agent_id, MAX(f.level) AS level, SUM(f.status = 'fail') AS fails, SUM(f.status = 'unknown') AS unknowns
-               FROM findings f JOIN agents a ON a.id = f.agent_id
-               WHERE a.unit_id IN (${placeholders(unitIds.length)}) AND a.retired_at IS NULL
-               GROUP BY f.agent_id)
-         GROUP BY level ORDER BY level`,
-      )
-      .all(...unitIds) as { level: number; non_compliant: number; unknown: number; compliant: number; agents: number }[];
-    return rows.map((r) => ({ level: r.level, compliant: r.compliant, nonCompliant: r.non_compliant, unknown: r.unknown, agents: r.agents }));
+  summaryByLevel(unitIds: string[]): LevelSummary[] {
+    const q = summaryByLevelQuery(unitIds);
+    return toLevelSummaries(this.db.prepare(q.sql).all(...q.params) as LevelSummaryRow[]);
   }
 
-  controlCounts(unitIds: string[], level?: number): { controlId: string; pack: string; severity: string; pass: number; fail: number; unknown: number; notApplicable: number }[] {
-    const params: unknown[] = [...unitIds];
-    let levelClause = '';
-    if (level !== undefined) {
-      levelClause = 'AND f.level = ?';
-      params.push(level);
-    }
-    return this.db
-      .prepare(
-        `SELECT f.control_id AS controlId, f.pack AS pack, MAX(f.severity) AS severity,
-                SUM(f.status = 'pass') AS pass, SUM(f.status = 'fail') AS fail,
-                SUM(f.status = 'unknown') AS unknown, SUM(f.status = 'not_applicable') AS notApplicable
-         FROM findings f JOIN agents a ON a.id = f.agent_id
-         WHERE a.unit_id IN (${placeholders(unitIds.length)}) AND a.retired_at IS NULL ${levelClause}
-         GROUP BY f.control_id, f.pack ORDER BY fail DESC, unknown DESC, f.control_id`,
-      )
-      .all(...params) as { controlId: string; pack: string; severity: string; pass: number; fail: number; unknown: number; notApplicable: number }[];
+  controlCounts(unitIds: string[], level?: number): ControlCount[] {
+    const q = controlCountsQuery(unitIds, level);
+    return this.db.prepare(q.sql).all(...q.params) as ControlCount[];
   }
 
   agentsWithStatus(controlId: string, status: FindingStatus, unitIds: string[], limit: number, offset: number) {
@@ -295,4 +268,61 @@ export class ComplianceRepository {
     return (this.db.prepare('SELECT id FROM agents WHERE retired_at IS NULL ORDER BY id').pluck().all() as string[]);
   }
 
+}
+
+// The two whole-table summaries, as SQL text plus parameters: the collector runs them on a read-only worker
+// connection (store/read-worker.ts) so an auditor's page never holds ingest; tests and the CLI run them here.
+export interface LevelSummary {
+  level: number;
+  compliant: number;
+  nonCompliant: number;
+  unknown: number;
+  agents: number;
+}
+export type LevelSummaryRow = { level: number; non_compliant: number; unknown: number; compliant: number; agents: number };
+export interface ControlCount {
+  controlId: string;
+  pack: string;
+  severity: string;
+  pass: number;
+  fail: number;
+  unknown: number;
+  notApplicable: number;
+}
+
+export function summaryByLevelQuery(unitIds: string[]): { sql: string; params: unknown[] } {
+  return {
+    sql: `SELECT level,
+            SUM(CASE WHEN fails > 0 THEN 1 ELSE 0 END) AS non_compliant,
+            SUM(CASE WHEN fails = 0 AND unknowns > 0 THEN 1 ELSE 0 END) AS unknown,
+            SUM(CASE WHEN fails = 0 AND unknowns = 0 THEN 1 ELSE 0 END) AS compliant,
+            COUNT(*) AS agents
+     FROM (SELECT f.agent_id, MAX(f.level) AS level, SUM(f.status = 'fail') AS fails, SUM(f.status = 'unknown') AS unknowns
+           FROM findings f JOIN agents a ON a.id = f.agent_id
+           WHERE a.unit_id IN (${placeholders(unitIds.length)}) AND a.retired_at IS NULL
+           GROUP BY f.agent_id)
+     GROUP BY level ORDER BY level`,
+    params: [...unitIds],
+  };
+}
+
+export const toLevelSummaries = (rows: LevelSummaryRow[]): LevelSummary[] =>
+  rows.map((r) => ({ level: r.level, compliant: r.compliant, nonCompliant: r.non_compliant, unknown: r.unknown, agents: r.agents }));
+
+export function controlCountsQuery(unitIds: string[], level?: number): { sql: string; params: unknown[] } {
+  const params: unknown[] = [...unitIds];
+  let levelClause = '';
+  if (level !== undefined) {
+    levelClause = 'AND f.level = ?';
+    params.push(level);
+  }
+  return {
+    sql: `SELECT f.control_id AS controlId, f.pack AS pack, MAX(f.severity) AS severity,
+            SUM(f.status = 'pass') AS pass, SUM(f.status = 'fail') AS fail,
+            SUM(f.status = 'unknown') AS unknown, SUM(f.status = 'not_applicable') AS notApplicable
+     FROM findings f JOIN agents a ON a.id = f.agent_id
+     WHERE a.unit_id IN (${placeholders(unitIds.length)}) AND a.retired_at IS NULL ${levelClause}
+     GROUP BY f.control_id, f.pack ORDER BY fail DESC, unknown DESC, f.control_id`,
+    params,
+  };
 }

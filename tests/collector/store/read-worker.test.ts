@@ -1,14 +1,15 @@
-// The trend aggregates computed on the worker thread's own connection equal the same SQL run in-process, and
-// see committed data only.
+// Whole-table reads on the worker thread's own connection (trend aggregates, /compliance summaries) equal the
+// same SQL run in-process, and see what was committed before they were asked.
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../../collector/store/index.js';
-import { TrendAggregator } from '../../../collector/store/trend-aggregator.js';
+import { ReadWorker } from '../../../collector/store/read-worker.js';
+import { controlCountsQuery, summaryByLevelQuery } from '../../../collector/store/compliance.js';
 
 const store = openStore(mkdtempSync(join(tmpdir(), 'soclite-trend-')));
-const aggregator = new TrendAggregator(store.db.name);
+const aggregator = new ReadWorker(store.db.name);
 afterAll(async () => {
   await aggregator.close();
   store.close();
@@ -32,10 +33,10 @@ function seed(agents: number, statuses: string[]) {
   });
 }
 
-describe('trend aggregator (worker thread)', () => {
+describe('read worker', () => {
   it('computes the same aggregates as the in-process query, retired agents excluded', async () => {
     seed(30, ['pass', 'fail', 'unknown', 'not_applicable', 'pass']);
-    const fromWorker = await aggregator.compute();
+    const fromWorker = await aggregator.trendDay();
     expect(fromWorker).toEqual(store.trend.computeDay());
     const total = fromWorker.agents.reduce((n, r) => n + r.compliant + r.non_compliant + r.unknown, 0);
     expect(total).toBe(29);
@@ -44,8 +45,24 @@ describe('trend aggregator (worker thread)', () => {
 
   it('sees rows committed after it started', async () => {
     seed(5, ['fail']);
-    const d = await aggregator.compute();
+    const d = await aggregator.trendDay();
     expect(d.agents.reduce((n, r) => n + r.non_compliant, 0)).toBe(store.trend.computeDay().agents.reduce((n, r) => n + r.non_compliant, 0));
     expect(d.agents.reduce((n, r) => n + r.compliant + r.non_compliant + r.unknown, 0)).toBe(33);
+  });
+
+  it('answers the /compliance summaries exactly as the in-process queries, per unit scope and level', async () => {
+    const [levels, controls, controlsL2] = await aggregator.query([summaryByLevelQuery(['default']), controlCountsQuery(['default']), controlCountsQuery(['default'], 2)]);
+    const s1 = summaryByLevelQuery(['default']);
+    expect(levels).toEqual(store.db.prepare(s1.sql).all(...s1.params));
+    expect(controls).toEqual(store.compliance.controlCounts(['default']));
+    expect(controlsL2).toEqual(store.compliance.controlCounts(['default'], 2));
+    expect((controls as unknown[]).length).toBeGreaterThan(0);
+    const [none] = await aggregator.query([controlCountsQuery(['no-such-unit'])]);
+    expect(none).toEqual([]);
+  });
+
+  it('reports a bad query as an error and keeps serving', async () => {
+    await expect(aggregator.query([{ sql: 'SELECT * FROM no_such_table', params: [] }])).rejects.toThrow(/no such table/);
+    expect((await aggregator.query([{ sql: 'SELECT 1 AS one', params: [] }]))[0]).toEqual([{ one: 1 }]);
   });
 });
