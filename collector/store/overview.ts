@@ -111,7 +111,8 @@ export class OverviewRepository {
     }
     const scope = `a.unit_id IN ${inList(unitIds.length)} AND a.state <> 'retired'`;
     const from = `FROM agents a LEFT JOIN agent_posture_facts f ON f.agent_id = a.id WHERE ${scope}`;
-    const like = (p: RiskyPort) => `f.exposed_ports LIKE '%,${Math.trunc(p.port)},%'`;
+    // instr, not LIKE '%,22,%': no pattern matching per row (21 risky ports × 100,000 rows per request).
+    const like = (p: RiskyPort) => `instr(f.exposed_ports, ',${Math.trunc(p.port)},') > 0`;
 
     // One pass over the caller's agents, grouped by state and OS; the sums are added up here. (Three separate
     // aggregate scans cost three times as much at 100,000 agents.)
