@@ -9,6 +9,7 @@ import { evaluatePosture, loadPolicySet, PolicyLoadError, type Attestation, type
 import type { FindingTransition } from './types.js';
 import { auditLog } from '../audit/index.js';
 import { ReadWorker } from '../store/read-worker.js';
+import { controlCountsQuery, summaryByLevelQuery, toLevelSummaries, type ControlCount, type LevelSummary, type LevelSummaryRow } from '../store/compliance.js';
 
 const TREND_REFRESH_MS = 60_000;
 /**
@@ -34,7 +35,7 @@ export class ComplianceService {
   /** How long the last trend aggregation took (ms). */
   private lastSnapshotMs = 0;
   /** Whole-table reads off the event loop (trend aggregates, /compliance summaries); absent for in-memory stores. */
-  readonly reads: ReadWorker | undefined;
+  private readonly reads: ReadWorker | undefined;
   private attestations: (Attestation & { title: string })[];
   readonly transitionListeners: ((t: FindingTransition[]) => void)[] = [];
 
@@ -117,6 +118,23 @@ export class ComplianceService {
       this.log.error({ problems: text }, 'policy change refused; the last good policy set stays in force');
       return text;
     }
+  }
+
+  /**
+   * The per-level machine verdicts and per-control counts for a unit scope. Both scan every current finding
+   * (seconds at 100,000 agents), so they run on the read worker and never hold ingest; on the event loop only
+   * for an in-memory store or if the worker is gone.
+   */
+  async summaries(unitIds: string[], level: number | undefined, log: Pick<Logger, 'error'> = this.log): Promise<{ levels: LevelSummary[]; controls: ControlCount[] }> {
+    if (this.reads) {
+      try {
+        const [levelRows, controlRows] = await this.reads.query([summaryByLevelQuery(unitIds), controlCountsQuery(unitIds, level)]);
+        return { levels: toLevelSummaries(levelRows as LevelSummaryRow[]), controls: controlRows as ControlCount[] };
+      } catch (err) {
+        log.error({ err }, 'read worker failed; compliance summary computed on the event loop');
+      }
+    }
+    return { levels: this.store.compliance.summaryByLevel(unitIds), controls: this.store.compliance.controlCounts(unitIds, level) };
   }
 
   /**

@@ -31,4 +31,3 @@ export function verifyEd25519(publicKeyB64: string, message: Buffer, signatureB6
     return false;
   }
 }
-

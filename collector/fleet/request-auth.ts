@@ -46,23 +46,10 @@ const header = (h: SignedRequest['headers'], name: string): string | undefined =
   return Array.isArray(v) ? undefined : v;
 };
 
-/**
- * An agent's key never changes (re-enrolling makes a new agent), so known keys are kept in memory: a report
- * then reads no row before its signature check. Retirement is checked in stage 2 against the committed row.
- */
-const knownKeys = new WeakMap<Store, Map<string, string>>();
-const MAX_KNOWN_KEYS = 250_000;
-
-function publicKeyOf(store: Store, agentId: string): string {
-  let keys = knownKeys.get(store);
-  if (!keys) knownKeys.set(store, (keys = new Map()));
-  const cached = keys.get(agentId);
-  if (cached) return cached;
+function liveAgentKey(store: Store, agentId: string): string {
   const key = store.agents.signingKey(agentId);
   if (!key) throw reject(401, 'unknown_agent', `agent ${agentId} is not enrolled`);
   if (key.retiredAt) throw reject(403, 'agent_retired', `agent ${agentId} was retired at ${key.retiredAt}`);
-  if (keys.size >= MAX_KNOWN_KEYS) keys.clear();
-  keys.set(agentId, key.publicKey);
   return key.publicKey;
 }
 
@@ -81,7 +68,7 @@ export async function verifySignedRequest(store: Store, verifier: SignatureVerif
   const seq = Number(seqText);
   const timestamp = Number(tsText);
 
-  const publicKey = publicKeyOf(store, agentId);
+  const publicKey = store.agents.knownPublicKey(agentId) ?? liveAgentKey(store, agentId);
 
   const bodySha256 = sha256Hex(req.rawBody);
   const message = requestSigningMessage({ method: req.method, path: req.path, agentId, seq, timestamp, bodySha256 });

@@ -67,8 +67,12 @@ export interface AcceptedReport {
   bodySha256: string;
 }
 
+/** Known agent keys kept in memory (about 150 bytes each). */
+const MAX_KNOWN_KEYS = 250_000;
+
 export class AgentRepository {
   private readonly stmts;
+  private readonly knownKeys = new Map<string, string>();
 
   constructor(private readonly db: Db) {
     this.stmts = {
@@ -128,10 +132,24 @@ export class AgentRepository {
     return row && toAgent(row);
   }
 
-  /** Just what checking a request signature needs: the agent's public key and whether it was retired. */
+  /**
+   * Just what checking a request signature needs: the agent's public key and whether it was retired. A key
+   * never changes (re-enrolling makes a new agent), so the keys of live agents are remembered and
+   * knownPublicKey() answers later requests without reading a row.
+   */
   signingKey(id: string): { publicKey: string; retiredAt: string | null } | undefined {
     const row = this.stmts.signingKey.get(id) as { public_key: string; retired_at: string | null } | undefined;
-    return row && { publicKey: row.public_key, retiredAt: row.retired_at };
+    if (!row) return undefined;
+    if (!row.retired_at) {
+      if (this.knownKeys.size >= MAX_KNOWN_KEYS) this.knownKeys.clear();
+      this.knownKeys.set(id, row.public_key);
+    }
+    return { publicKey: row.public_key, retiredAt: row.retired_at };
+  }
+
+  /** The key signingKey() saw for a live agent (retirement is checked later, against the committed row). */
+  knownPublicKey(id: string): string | undefined {
+    return this.knownKeys.get(id);
   }
 
   getWithPosture(id: string): AgentWithPosture | undefined {

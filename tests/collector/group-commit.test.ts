@@ -7,11 +7,10 @@ import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { loadConfig } from '../../collector/config/load.js';
 import { createLogger, startCollector, type RunningCollector } from '../../collector/server.js';
-import { createEnrollmentToken } from '../../collector/fleet/tokens.js';
-import { enrollAgent } from '../../collector/fleet/enrollment.js';
 import { DomainError } from '../../collector/fleet/errors.js';
 import { newKeyPair, signWith } from '../../agent/transport/identity.js';
-import { enrollProofMessage, requestSigningMessage, sha256Hex, type Report } from '../../protocol/index.js';
+import { requestSigningMessage, sha256Hex, type Report } from '../../protocol/index.js';
+import { enrollDirect } from '../helpers/enroll.js';
 
 let c: RunningCollector;
 const agents: { id: string; key: KeyObject }[] = [];
@@ -36,15 +35,9 @@ function signed(a: { id: string; key: KeyObject }, seq: number, report: Report, 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'soclite-group-'));
   c = await startCollector(loadConfig({ dataDir: join(dir, 'data'), port: 0 }, {}), createLogger('silent'));
-  const t = createEnrollmentToken(c.store, { unitId: 'default', maxUses: 10, createdBy: 'test' });
   for (let i = 0; i < 3; i++) {
-    const k = newKeyPair();
-    const r = enrollAgent(
-      c.store,
-      { token: t.token, publicKey: k.publicKeyB64, proof: signWith(k.privateKey, enrollProofMessage(t.token, k.publicKeyB64)), agentVersion: 't', hostname: `h${i}`, hardwareId: `hw${i}`, platform: 'linux' },
-      c.service.agentSettings,
-    );
-    agents.push({ id: r.agentId, key: k.privateKey });
+    const a = enrollDirect(c, `h${i}`);
+    agents.push({ id: a.id, key: a.privateKey });
   }
 });
 

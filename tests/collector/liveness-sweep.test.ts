@@ -6,10 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../collector/config/load.js';
 import { createLogger, startCollector, type RunningCollector } from '../../collector/server.js';
-import { createEnrollmentToken } from '../../collector/fleet/tokens.js';
-import { enrollAgent } from '../../collector/fleet/enrollment.js';
-import { newKeyPair, signWith } from '../../agent/transport/identity.js';
-import { enrollProofMessage } from '../../protocol/index.js';
+import { enrollDirect } from '../helpers/enroll.js';
 
 let c: RunningCollector;
 const ids: string[] = [];
@@ -17,16 +14,7 @@ const ids: string[] = [];
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'soclite-sweep-'));
   c = await startCollector(loadConfig({ dataDir: join(dir, 'data'), port: 0 }, {}), createLogger('silent'));
-  const t = createEnrollmentToken(c.store, { unitId: 'default', maxUses: 10, createdBy: 'test' });
-  for (let i = 0; i < 5; i++) {
-    const k = newKeyPair();
-    const r = enrollAgent(
-      c.store,
-      { token: t.token, publicKey: k.publicKeyB64, proof: signWith(k.privateKey, enrollProofMessage(t.token, k.publicKeyB64)), agentVersion: 't', hostname: `h${i}`, hardwareId: `hw${i}`, platform: 'linux' },
-      c.service.agentSettings,
-    );
-    ids.push(r.agentId);
-  }
+  for (let i = 0; i < 5; i++) ids.push(enrollDirect(c, `h${i}`).id);
 });
 
 afterAll(async () => {
@@ -47,13 +35,7 @@ describe('liveness sweep', () => {
     const dir = mkdtempSync(join(tmpdir(), 'soclite-sweep-restart-'));
     const cfg = loadConfig({ dataDir: join(dir, 'data'), port: 0 }, {});
     const first = await startCollector(cfg, createLogger('silent'));
-    const t = createEnrollmentToken(first.store, { unitId: 'default', maxUses: 1, createdBy: 'test' });
-    const k = newKeyPair();
-    const { agentId } = enrollAgent(
-      first.store,
-      { token: t.token, publicKey: k.publicKeyB64, proof: signWith(k.privateKey, enrollProofMessage(t.token, k.publicKeyB64)), agentVersion: 't', hostname: 'r', hardwareId: 'hw-r', platform: 'linux' },
-      first.service.agentSettings,
-    );
+    const { id: agentId } = enrollDirect(first, 'r');
     // The agent was last heard two hours ago, then the collector was down until now.
     first.store.db.prepare('UPDATE agents SET last_seen_at = ? WHERE id = ?').run(new Date(Date.now() - 7200_000).toISOString(), agentId);
     await first.close();

@@ -1,10 +1,10 @@
 // A small API client for tests: logs in as a user and calls the collector's JSON API.
 export class ApiClient {
-  private cookie = '';
+  protected cookie = '';
   csrf = '';
   constructor(readonly baseUrl: string) {}
 
-  async login(username: string, password: string): Promise<void> {
+  async login(username: string, password: string): Promise<this> {
     const res = await fetch(new URL('/api/v1/session', this.baseUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -13,6 +13,7 @@ export class ApiClient {
     if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
     this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
     this.csrf = ((await res.json()) as { csrfToken: string }).csrfToken;
+    return this;
   }
 
   async get<T = Record<string, unknown>>(path: string): Promise<{ status: number; body: T }> {
@@ -23,21 +24,7 @@ export class ApiClient {
 }
 
 /** A logged-in user: session cookie plus the CSRF token for state-changing requests. */
-export class User {
-  private cookie = '';
-  private csrf = '';
-  constructor(readonly baseUrl: string) {}
-  async login(username: string, password: string): Promise<this> {
-    const res = await fetch(new URL('/api/v1/session', this.baseUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-    if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
-    this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-    this.csrf = ((await res.json()) as { csrfToken: string }).csrfToken;
-    return this;
-  }
+export class User extends ApiClient {
   async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = { cookie: this.cookie, 'x-csrf-token': this.csrf };
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -9,11 +9,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../collector/config/load.js';
 import { startCollector, type RunningCollector } from '../../collector/server.js';
 import { createUser, createApiToken } from '../../collector/auth/service.js';
-import { createEnrollmentToken } from '../../collector/fleet/tokens.js';
-import { enrollAgent } from '../../collector/fleet/enrollment.js';
-import { enrollProofMessage } from '../../protocol/index.js';
-import { newKeyPair, signWith } from '../../agent/transport/identity.js';
 import type { Role } from '../../collector/auth/types.js';
+import { enrollDirect, type EnrolledTestAgent } from '../helpers/enroll.js';
 
 export interface Harness {
   collector: RunningCollector;
@@ -53,19 +50,11 @@ export async function addUser(h: Harness, username: string, role: Role, unitIds:
   return { id: u.id, token: t.token };
 }
 
-export interface TestAgent {
-  id: string;
-  unitId: string;
-  privateKey: ReturnType<typeof newKeyPair>['privateKey'];
-}
+export type TestAgent = EnrolledTestAgent;
 
 /** Enrolls an agent directly through the fleet service (no HTTP), as the collector would. */
 export function enrollTestAgent(h: Harness, unitId: string, hostname = 'host-' + unitId): TestAgent {
-  const t = createEnrollmentToken(h.collector.store, { unitId, maxUses: 1, createdBy: 'test' });
-  const keys = newKeyPair();
-  const proof = signWith(keys.privateKey, enrollProofMessage(t.token, keys.publicKeyB64));
-  const res = enrollAgent(h.collector.store, { token: t.token, publicKey: keys.publicKeyB64, proof, agentVersion: 't', hostname, hardwareId: 'hw-' + hostname, platform: 'linux' }, h.collector.service.agentSettings);
-  return { id: res.agentId, unitId, privateKey: keys.privateKey };
+  return enrollDirect(h.collector, hostname, unitId);
 }
 
 export function json(res: LightMyRequestResponse): Record<string, unknown> {

@@ -10,7 +10,6 @@ import { explainControl, ATTESTATION_KINDS } from '../../policy/index.js';
 import type { CollectorService } from '../../service.js';
 import { requireRole } from '../auth-hooks.js';
 import { auditLog } from '../../audit/index.js';
-import { controlCountsQuery, summaryByLevelQuery, toLevelSummaries, type ControlCount, type LevelSummaryRow } from '../../store/compliance.js';
 
 const Level = Type.Integer({ minimum: 1, maximum: 5 });
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$' });
@@ -61,17 +60,7 @@ export async function complianceRoutes(app: FastifyInstance, opts: { service: Co
       const q = req.query as { unit?: string; level?: number };
       const units = narrow(req, q.unit);
       const set = service.compliance.policySet;
-      // Both summaries scan every current finding: on the read worker they do not hold ingest (seconds at
-      // 100,000 agents); in-process only when the store has no file (tests with an in-memory database).
-      const reads = service.compliance.reads;
-      const [levelRows, controlRows] = reads
-        ? await reads.query([summaryByLevelQuery(units), controlCountsQuery(units, q.level)]).catch((err: unknown) => {
-            req.log.error({ err }, 'read worker failed; compliance summary computed on the event loop');
-            return [null, null];
-          })
-        : [null, null];
-      const levels = levelRows ? toLevelSummaries(levelRows as LevelSummaryRow[]) : store.compliance.summaryByLevel(units);
-      const controls = controlRows ? (controlRows as ControlCount[]) : store.compliance.controlCounts(units, q.level);
+      const { levels, controls } = await service.compliance.summaries(units, q.level, req.log);
       return {
         policyDigest: set.digest,
         levels: levels.filter((l) => q.level === undefined || l.level === q.level),
