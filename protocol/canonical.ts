@@ -2,6 +2,8 @@
 import type { Posture } from './posture.js';
 import { sha256Hex } from './signing.js';
 
+// Both functions below are self-contained (no outside references) on purpose: the collector's report worker
+// (collector/fleet/signature-verifier.ts) evaluates their source text to hash postures off the event loop.
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return '[' + value.map((v) => canonicalJson(v === undefined ? null : v)).join(',') + ']';
@@ -16,7 +18,12 @@ export function canonicalJson(value: unknown): string {
  * an unchanged machine keeps its hash and costs the collector one comparison.
  */
 export function postureHash(p: Posture): string {
-  const stable = {
+  return sha256Hex(canonicalJson(stablePostureView(p)));
+}
+
+/** The part of a posture its hash covers (see postureHash). */
+export function stablePostureView(p: Posture): unknown {
+  return {
     ...p,
     agent: { id: p.agent.id, version: p.agent.version, probeErrors: p.agent.probeErrors },
     network: p.network && {
@@ -25,5 +32,4 @@ export function postureHash(p: Posture): string {
     },
     host: { ...p.host, health: undefined },
   };
-  return sha256Hex(canonicalJson(stable));
 }

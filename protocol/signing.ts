@@ -22,10 +22,12 @@ export interface SignedFields {
 }
 
 export function requestSigningMessage(f: SignedFields): Buffer {
-  return Buffer.from(
-    ['soclite-v1', f.method.toUpperCase(), f.path, f.agentId, String(f.seq), String(f.timestamp), f.bodySha256].join('\n'),
-    'utf8',
-  );
+  return Buffer.from(requestSigningText(f), 'utf8');
+}
+
+/** The signed message as text (its UTF-8 bytes are what is signed): cheap to hand to a worker thread. */
+export function requestSigningText(f: SignedFields): string {
+  return ['soclite-v1', f.method.toUpperCase(), f.path, f.agentId, String(f.seq), String(f.timestamp), f.bodySha256].join('\n');
 }
 
 export function enrollProofMessage(token: string, publicKeyB64: string): Buffer {

@@ -22,7 +22,7 @@ export interface IngestOutcome {
 
 export function ingestReport(
   store: Store,
-  auth: { agent: AgentRecord; seq: number; clockSkewMs: number; bodySha256: string },
+  auth: { agent: AgentRecord; seq: number; clockSkewMs: number; bodySha256: string; postureHash?: string },
   report: Report,
   settings: AgentSettings,
   now = new Date(),
@@ -38,7 +38,8 @@ export function ingestReport(
   let hashForPosture: string | undefined;
   if (report.kind === 'posture') {
     if (report.posture.agent.id !== agent.id) throw reject(400, 'agent_mismatch', 'posture.agent.id does not match the signing agent');
-    hashForPosture = postureHash(report.posture);
+    // Usually computed on the signature worker from the same bytes (request-auth.ts); here when it was not.
+    hashForPosture = auth.postureHash ?? postureHash(report.posture);
     if (hashForPosture !== report.postureHash) {
       throw reject(400, 'posture_hash_mismatch', 'postureHash does not match the posture content');
     }

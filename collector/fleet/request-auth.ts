@@ -10,7 +10,7 @@ import {
   HEADER_SEQ,
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
-  requestSigningMessage,
+  requestSigningText,
   sha256Hex,
 } from '../../protocol/index.js';
 import type { Store } from '../store/index.js';
@@ -24,6 +24,10 @@ export interface SignedRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer;
+  /** The body as text, when the caller has it already (it is decoded once for JSON parsing). */
+  rawText?: string;
+  /** Set for a posture report: the worker hashes the posture beside the signature check. */
+  isPosture?: boolean;
 }
 
 /** A request whose signature verified: who sent it, which sequence, when it says it was sent, its body hash. */
@@ -32,6 +36,8 @@ export interface VerifiedRequest {
   seq: number;
   timestamp: number;
   bodySha256: string;
+  /** A posture report's posture hash, computed off the event loop (absent when it could not be). */
+  postureHash?: string;
 }
 
 export interface AuthenticatedRequest {
@@ -39,6 +45,8 @@ export interface AuthenticatedRequest {
   seq: number;
   clockSkewMs: number;
   bodySha256: string;
+  /** See VerifiedRequest.postureHash. */
+  postureHash?: string;
 }
 
 const header = (h: SignedRequest['headers'], name: string): string | undefined => {
@@ -71,11 +79,11 @@ export async function verifySignedRequest(store: Store, verifier: SignatureVerif
   const publicKey = store.agents.knownPublicKey(agentId) ?? liveAgentKey(store, agentId);
 
   const bodySha256 = sha256Hex(req.rawBody);
-  const message = requestSigningMessage({ method: req.method, path: req.path, agentId, seq, timestamp, bodySha256 });
-  if (!(await verifier.verify(publicKey, message, signature))) {
-    throw reject(401, 'bad_signature', 'request signature does not verify with the agent key');
-  }
-  return { agentId, seq, timestamp, bodySha256 };
+  const message = requestSigningText({ method: req.method, path: req.path, agentId, seq, timestamp, bodySha256 });
+  const postureReport = req.isPosture ? (req.rawText ?? req.rawBody.toString('utf8')) : undefined;
+  const checked = await verifier.check({ publicKeyB64: publicKey, message, signatureB64: signature, postureReport });
+  if (!checked.valid) throw reject(401, 'bad_signature', 'request signature does not verify with the agent key');
+  return checked.postureHash === undefined ? { agentId, seq, timestamp, bodySha256 } : { agentId, seq, timestamp, bodySha256, postureHash: checked.postureHash };
 }
 
 /**
@@ -99,5 +107,5 @@ export function checkSequence(store: Store, v: VerifiedRequest, maxSkewMs: numbe
     }
     throw reject(409, 'replayed_sequence', `sequence ${v.seq} was already used (last accepted ${agent.lastSeq})`, { lastSeq: agent.lastSeq });
   }
-  return { agent, seq: v.seq, clockSkewMs, bodySha256: v.bodySha256 };
+  return { agent, seq: v.seq, clockSkewMs, bodySha256: v.bodySha256, postureHash: v.postureHash };
 }

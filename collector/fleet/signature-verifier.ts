@@ -2,30 +2,69 @@
 // verifies beside its event loop. One thread, not libuv's pool: with several threads OpenSSL's internal locks
 // made Ed25519 checks contend with each other and with the event loop (measured by bench:ingest, see
 // BENCHMARKS.md), and a batch per event-loop turn keeps message passing to one postMessage per turn.
+// The same worker also computes a posture report's hash (canonical JSON + SHA-256 of what the posture says,
+// protocol/canonical.ts), the other costly step of an unchanged posture, from the report's raw text.
+// Jobs travel as strings only: a Buffer would be cloned with the whole 8 KB pool slab it sits in.
 import { Worker } from 'node:worker_threads';
 import { workerSource } from '../worker-source.js';
+import { canonicalJson, postureHash, stablePostureView, type Posture } from '../../protocol/index.js';
 import { verifyEd25519 } from './keys.js';
 
-interface Job {
+export interface CheckJob {
   publicKeyB64: string;
-  message: Buffer;
+  /** The signed message as text (protocol/signing.ts requestSigningText). */
+  message: string;
   signatureB64: string;
+  /** A posture report's raw JSON text, when its posture hash is wanted too. */
+  postureReport?: string;
+}
+
+export interface CheckResult {
+  valid: boolean;
+  /** Hash of the report's posture (only when postureReport was given and it holds a posture). */
+  postureHash?: string;
+}
+
+interface WorkerHelpers {
+  canonicalJson: typeof canonicalJson;
+  stablePostureView: typeof stablePostureView;
+}
+
+/** The hash of a posture report's posture, or undefined when the text holds none. Used where the worker is gone. */
+function postureHashOfText(text: string): string | undefined {
+  try {
+    const r = JSON.parse(text) as { kind?: unknown; posture?: unknown };
+    return r.kind === 'posture' && typeof r.posture === 'object' && r.posture !== null ? postureHash(r.posture as Posture) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * The worker's whole program. Written as a function without outside references so its source can be
  * evaluated as the worker (the same in development through tsx and in the compiled build).
  */
-function workerMain(): void {
+function workerMain(helpers: WorkerHelpers): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { parentPort } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const { createPublicKey, verify } = require('node:crypto') as typeof import('node:crypto');
+  const { createHash, createPublicKey, verify } = require('node:crypto') as typeof import('node:crypto');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
   const keys = new Map<string, import('node:crypto').KeyObject>();
-  parentPort!.on('message', (batch: { id: number; jobs: { publicKeyB64: string; message: Uint8Array; signatureB64: string }[] }) => {
+  const hashOf = (text: string): string | null => {
+    try {
+      const r = JSON.parse(text) as { kind?: unknown; posture?: unknown };
+      if (r.kind !== 'posture' || typeof r.posture !== 'object' || r.posture === null) return null;
+      return createHash('sha256').update(helpers.canonicalJson(helpers.stablePostureView(r.posture as Posture))).digest('hex');
+    } catch {
+      return null;
+    }
+  };
+  parentPort!.on('message', (batch: { id: number; jobs: CheckJob[] }) => {
     const results = new Uint8Array(batch.jobs.length);
+    const hashes: (string | null)[] = [];
     batch.jobs.forEach((j, i) => {
+      if (j.postureReport !== undefined) hashes[i] = hashOf(j.postureReport);
       try {
         const sig = Buffer.from(j.signatureB64, 'base64');
         if (sig.length !== 64) return;
@@ -37,18 +76,22 @@ function workerMain(): void {
           if (keys.size > 200_000) keys.clear();
           keys.set(j.publicKeyB64, key);
         }
-        results[i] = verify(null, j.message, key, sig) ? 1 : 0;
+        results[i] = verify(null, Buffer.from(j.message, 'utf8'), key, sig) ? 1 : 0;
       } catch {
         results[i] = 0;
       }
     });
-    parentPort!.postMessage({ id: batch.id, results });
+    parentPort!.postMessage({ id: batch.id, results, hashes });
   });
 }
 
-type Pending = { job: Job; resolve: (ok: boolean) => void };
+type Pending = { job: CheckJob; resolve: (r: CheckResult) => void };
 
-const verifyHere = (p: Pending) => p.resolve(verifyEd25519(p.job.publicKeyB64, p.job.message, p.job.signatureB64));
+function checkHere(p: Pending): void {
+  const valid = verifyEd25519(p.job.publicKeyB64, Buffer.from(p.job.message, 'utf8'), p.job.signatureB64);
+  const hash = p.job.postureReport === undefined ? undefined : postureHashOfText(p.job.postureReport);
+  p.resolve(hash === undefined ? { valid } : { valid, postureHash: hash });
+}
 
 export class SignatureVerifier {
   private worker: Worker | null;
@@ -58,11 +101,14 @@ export class SignatureVerifier {
   private scheduled = false;
 
   constructor(private readonly onWorkerLost: (err: unknown) => void = () => {}) {
-    this.worker = new Worker(workerSource(workerMain), { eval: true, name: 'soclite-signature-verifier' });
-    this.worker.on('message', (m: { id: number; results: Uint8Array }) => {
+    this.worker = new Worker(workerSource(workerMain, { canonicalJson, stablePostureView }), { eval: true, name: 'soclite-signature-verifier' });
+    this.worker.on('message', (m: { id: number; results: Uint8Array; hashes: (string | null | undefined)[] }) => {
       const batch = this.inFlight.get(m.id);
       this.inFlight.delete(m.id);
-      batch?.forEach((p, i) => p.resolve(m.results[i] === 1));
+      batch?.forEach((p, i) => {
+        const hash = m.hashes[i];
+        p.resolve(typeof hash === 'string' ? { valid: m.results[i] === 1, postureHash: hash } : { valid: m.results[i] === 1 });
+      });
       // Idle, the worker does not keep the process alive.
       if (this.inFlight.size === 0) this.worker?.unref();
     });
@@ -73,10 +119,16 @@ export class SignatureVerifier {
   }
 
   /** Resolves true when the signature verifies with the key; never rejects. */
-  verify(publicKeyB64: string, message: Buffer, signatureB64: string): Promise<boolean> {
-    if (!this.worker) return Promise.resolve(verifyEd25519(publicKeyB64, message, signatureB64));
+  async verify(publicKeyB64: string, message: Buffer | string, signatureB64: string): Promise<boolean> {
+    const text = typeof message === 'string' ? message : message.toString('utf8');
+    return (await this.check({ publicKeyB64, message: text, signatureB64 })).valid;
+  }
+
+  /** Verifies the signature and, for a posture report, hashes its posture; never rejects. */
+  check(job: CheckJob): Promise<CheckResult> {
+    if (!this.worker) return new Promise((resolve) => checkHere({ job, resolve }));
     return new Promise((resolve) => {
-      this.queue.push({ job: { publicKeyB64, message, signatureB64 }, resolve });
+      this.queue.push({ job, resolve });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.send());
@@ -90,7 +142,7 @@ export class SignatureVerifier {
     this.queue = [];
     if (!batch.length) return;
     if (!this.worker) {
-      batch.forEach(verifyHere);
+      batch.forEach(checkHere);
       return;
     }
     const id = this.nextBatch++;
@@ -113,7 +165,7 @@ export class SignatureVerifier {
   private answerInFlightHere(): void {
     for (const [id, batch] of this.inFlight) {
       this.inFlight.delete(id);
-      batch.forEach(verifyHere);
+      batch.forEach(checkHere);
     }
   }
 

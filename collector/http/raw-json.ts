@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 declare module 'fastify' {
   interface FastifyRequest {
     rawBody?: Buffer;
+    /** rawBody decoded as UTF-8 (decoded once, for parsing; the agent report route reuses it). */
+    rawText?: string;
   }
 }
 
@@ -13,7 +15,9 @@ export function registerRawJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     const raw = body as Buffer;
+    const text = raw.toString('utf8');
     req.rawBody = raw;
-    parseJson(req, raw.toString('utf8'), done);
+    req.rawText = text;
+    parseJson(req, text, done);
   });
 }

@@ -43,9 +43,18 @@ export async function agentProtocolRoutes(app: FastifyInstance, opts: { service:
     async (req) => {
       const received = Date.now();
       const { id } = req.params as { id: string };
+      const report = req.body as Report;
       const outcome = await service.ingestQueued(
-        { agentIdInPath: id, method: req.method, path: req.url, headers: req.headers, rawBody: req.rawBody ?? Buffer.alloc(0) },
-        req.body as Report,
+        {
+          agentIdInPath: id,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          rawBody: req.rawBody ?? Buffer.alloc(0),
+          rawText: req.rawText,
+          isPosture: report.kind === 'posture',
+        },
+        report,
         received,
       );
       return outcome.ack;

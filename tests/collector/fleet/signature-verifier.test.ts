@@ -4,6 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { SignatureVerifier } from '../../../collector/fleet/signature-verifier.js';
 import { rawPublicKey, verifyEd25519 } from '../../../collector/fleet/keys.js';
+import { postureHash } from '../../../protocol/index.js';
+import { buildPosture, machineProfile } from '../../../scripts/simulate/profile.js';
+import { Rng } from '../../../scripts/simulate/rng.js';
 
 const pairs = Array.from({ length: 8 }, () => generateKeyPairSync('ed25519'));
 const verifier = new SignatureVerifier();
@@ -52,5 +55,39 @@ describe('signature verifier (worker thread)', () => {
     await v.close(); // work queued before the close is answered too
     expect(await Promise.all(pending)).toEqual(cs.map((c) => c.expected));
     expect(await Promise.all(cs.map((c) => v.verify(c.key, c.msg, c.sig)))).toEqual(cs.map((c) => c.expected));
+  });
+
+  // The worker hashes a posture report's posture from its raw text; the answer must be the protocol's own hash
+  // (the collector compares it with the agent's claim and the stored hash), for every platform the simulator
+  // builds, and nothing for reports that hold no posture or are not JSON.
+  it('hashes posture reports exactly like postureHash, on the worker and after it is gone', async () => {
+    const p = pairs[0]!;
+    const key = rawPublicKey(p.publicKey);
+    const msg = 'soclite-v1\nPOST\n/api/v1/agents/a/reports\na\n1\n1700000000000\n' + '0'.repeat(64);
+    const sig = sign(null, Buffer.from(msg), p.privateKey).toString('base64');
+    const postures = Array.from({ length: 12 }, (_, i) => {
+      const m = machineProfile('verifier-test', i);
+      return buildPosture(m.profile, m.state, `agt_${i}`, i + 1, 1_700_000_000_000, Rng.from('verifier-test', i));
+    });
+    const texts = [
+      ...postures.map((posture, i) => JSON.stringify({ kind: 'posture', seq: i + 1, postureHash: 'x', posture })),
+      JSON.stringify({ kind: 'heartbeat', seq: 1, postureHash: null }),
+      '{"kind":"posture","posture":',
+      JSON.stringify({ kind: 'posture', posture: null }),
+    ];
+    const expected = [...postures.map((x) => postureHash(x)), undefined, undefined, undefined];
+    expect(new Set(expected.slice(0, 12)).size).toBe(12);
+    const lost: unknown[] = [];
+    const v = new SignatureVerifier((err) => lost.push(err));
+    const onWorker = await Promise.all(texts.map((t) => v.check({ publicKeyB64: key, message: msg, signatureB64: sig, postureReport: t })));
+    expect(onWorker.map((r) => r.valid)).toEqual(texts.map(() => true));
+    expect(onWorker.map((r) => r.postureHash)).toEqual(expected);
+    // A forged signature is refused even though its posture is hashed.
+    const forged = await v.check({ publicKeyB64: key, message: msg + 'x', signatureB64: sig, postureReport: texts[0] });
+    expect(forged.valid).toBe(false);
+    expect(lost).toEqual([]); // answered by the worker, not by the fallback
+    await v.close();
+    const here = await Promise.all(texts.map((t) => v.check({ publicKeyB64: key, message: msg, signatureB64: sig, postureReport: t })));
+    expect(here.map((r) => r.postureHash)).toEqual(expected);
   });
 });
