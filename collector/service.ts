@@ -40,6 +40,10 @@ interface PendingReport {
 
 /** Reports committed together at most; a larger burst is split over following turns of the event loop. */
 const MAX_GROUP_COMMIT = 256;
+/** Slow-lane reports (changed postures, events) per transaction, per turn at most, and the time budget per turn. */
+const SLOW_CHUNK = 8;
+const MAX_SLOW_GROUP = 64;
+const SLOW_LANE_BUDGET_MS = 15;
 /** Liveness changes per background pass, and per transaction within it. */
 const LIVENESS_BATCH = 250;
 const LIVENESS_CHUNK = 100;
@@ -59,6 +63,10 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
   private readonly commitHooks: CommitHook[] = [];
   private pendingReports: PendingReport[] = [];
   private flushScheduled = false;
+  /** Costly reports waiting for their own small commits (see flushReports), and how many per agent. */
+  private slowLane: PendingReport[] = [];
+  private readonly slowAgents = new Map<string, number>();
+  private slowScheduled = false;
   private readonly stateHooks: ((c: { agentId: string; from: LivenessState; to: LivenessState; reason: string; at: string }) => void)[] = [];
 
   /**
@@ -135,6 +143,76 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
       this.flushScheduled = true;
       setImmediate(() => this.flushReports());
     }
+    // Heartbeats and unchanged postures (almost every report) commit now, together. A report that costs
+    // milliseconds (a changed posture is evaluated against every policy; events run alert rules) joins the
+    // slow lane, committed in small groups over the following turns, so it never holds a group of cheap
+    // reports behind it. An agent with a report in the slow lane has its later reports queued behind it there:
+    // one agent's reports still commit in the order sent.
+    const cheap: PendingReport[] = [];
+    for (const it of items) {
+      const agentId = it.signed.agentIdInPath;
+      if (this.slowAgents.has(agentId) || this.isSlow(it)) {
+        this.slowLane.push(it);
+        this.slowAgents.set(agentId, (this.slowAgents.get(agentId) ?? 0) + 1);
+      } else cheap.push(it);
+    }
+    if (cheap.length) this.commitGroup(cheap);
+    if (this.slowLane.length && !this.slowScheduled) {
+      this.slowScheduled = true;
+      setImmediate(() => this.flushSlowLane());
+    }
+  }
+
+  /** Whether a verified report is one of the costly kinds (see flushReports). Refused ones are cheap. */
+  private isSlow(it: PendingReport): boolean {
+    const verdict = it.verified!;
+    if ('err' in verdict) return false;
+    switch (it.report.kind) {
+      case 'heartbeat':
+        return false;
+      case 'posture': {
+        const hash = verdict.ok.postureHash;
+        return hash === undefined || hash !== this.store.agents.postureHashOf(verdict.ok.agentId);
+      }
+      default:
+        return true;
+    }
+  }
+
+  /** Commits slow-lane reports for up to SLOW_LANE_BUDGET_MS per turn of the event loop. */
+  private flushSlowLane(): void {
+    this.slowScheduled = false;
+    const started = performance.now();
+    let n = 0;
+    // Cost is known only once committed: take one, then more while the first ones were quick.
+    const group: PendingReport[] = [];
+    while (n < this.slowLane.length && n < MAX_SLOW_GROUP) group.push(this.slowLane[n++]!);
+    this.slowLane.splice(0, n);
+    for (let i = 0; i < group.length; i += SLOW_CHUNK) {
+      const chunk = group.slice(i, i + SLOW_CHUNK);
+      if (i > 0 && performance.now() - started > SLOW_LANE_BUDGET_MS) {
+        this.slowLane.unshift(...group.slice(i));
+        break;
+      }
+      this.commitGroup(chunk);
+      for (const it of chunk) {
+        const id = it.signed.agentIdInPath;
+        const left = (this.slowAgents.get(id) ?? 1) - 1;
+        if (left > 0) this.slowAgents.set(id, left);
+        else this.slowAgents.delete(id);
+      }
+    }
+    if (this.slowLane.length && !this.slowScheduled) {
+      this.slowScheduled = true;
+      setImmediate(() => this.flushSlowLane());
+    }
+  }
+
+  /**
+   * One SQLite transaction for the group, each report inside its own savepoint so a refused report rolls back
+   * alone; every caller's promise settles only after the commit.
+   */
+  private commitGroup(items: PendingReport[]): void {
     const results: ({ ok: IngestOutcome } | { err: unknown })[] = [];
     try {
       this.store.transaction(() => {

@@ -88,6 +88,7 @@ export class AgentRepository {
         'INSERT INTO agent_postures (agent_id, posture_json) VALUES (?, ?) ON CONFLICT (agent_id) DO UPDATE SET posture_json = excluded.posture_json',
       ),
       touchPosture: db.prepare('UPDATE agents SET posture_at = ? WHERE id = ?'),
+      postureHash: db.prepare('SELECT posture_hash FROM agents WHERE id = ?').pluck(),
       history: db.prepare(
         'INSERT INTO posture_history (agent_id, seq, posture_hash, posture_json, received_at) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -125,6 +126,11 @@ export class AgentRepository {
       )
       .run(a.id, a.unitId, a.publicKey, a.hostname, a.hardwareId, a.platform, a.agentVersion, a.enrolledAt, a.tokenId, a.enrolledAt, a.enrolledAt);
     this.stmts.stateHistory.run(a.id, 'online', 'enrolled', a.enrolledAt);
+  }
+
+  /** The hash of the agent's stored posture (null before its first); undefined for an unknown agent. */
+  postureHashOf(id: string): string | null | undefined {
+    return this.stmts.postureHash.get(id) as string | null | undefined;
   }
 
   get(id: string): AgentRecord | undefined {

@@ -9,13 +9,16 @@ import { loadConfig } from '../../collector/config/load.js';
 import { createLogger, startCollector, type RunningCollector } from '../../collector/server.js';
 import { DomainError } from '../../collector/fleet/errors.js';
 import { newKeyPair, signWith } from '../../agent/transport/identity.js';
-import { requestSigningMessage, sha256Hex, type Report } from '../../protocol/index.js';
+import { postureHash, requestSigningMessage, sha256Hex, type Report } from '../../protocol/index.js';
+import { buildPosture, machineProfile } from '../../scripts/simulate/profile.js';
+import { Rng } from '../../scripts/simulate/rng.js';
 import { enrollDirect } from '../helpers/enroll.js';
 
 let c: RunningCollector;
 const agents: { id: string; key: KeyObject }[] = [];
 
 function signed(a: { id: string; key: KeyObject }, seq: number, report: Report, key = a.key) {
+  const isPosture = report.kind === 'posture';
   const body = JSON.stringify(report);
   const path = `/api/v1/agents/${a.id}/reports`;
   const timestamp = Date.now();
@@ -27,6 +30,7 @@ function signed(a: { id: string; key: KeyObject }, seq: number, report: Report, 
       path,
       headers: { 'x-soclite-agent': a.id, 'x-soclite-seq': String(seq), 'x-soclite-timestamp': String(timestamp), 'x-soclite-signature': signature },
       rawBody: Buffer.from(body),
+      isPosture,
     },
     report,
   };
@@ -63,5 +67,45 @@ describe('group commit of agent reports', () => {
     expect(c.store.agents.get(a.id)!.lastSeq).toBe(2);
     expect(c.store.agents.get(b.id)!.lastSeq).toBe(0);
     expect(c.store.agents.get(d.id)!.state).toBe('stopped');
+  });
+
+  // A changed posture costs milliseconds (policy evaluation, findings, alerts): it must not hold a burst of
+  // cheap reports behind it, yet one agent's reports must still commit in the order sent.
+  it('acknowledges cheap reports before a changed posture sent ahead of them, keeping each agent in order', async () => {
+    const e = enrollDirect(c, 'slow-lane-a');
+    const f = enrollDirect(c, 'slow-lane-b');
+    const a = { id: e.id, key: e.privateKey };
+    const b = { id: f.id, key: f.privateKey };
+    const m = machineProfile('group-commit', 1);
+    const posture = buildPosture(m.profile, m.state, a.id, 1, Date.now(), Rng.from('group-commit', 1));
+    const hash = postureHash(posture);
+    const order: string[] = [];
+    const send = (label: string, x: ReturnType<typeof signed>) =>
+      c.service.ingestQueued(x.signed, x.report, Date.now()).then((o) => {
+        order.push(label);
+        return o;
+      });
+    const results = await Promise.all([
+      send('a posture', signed(a, 1, { kind: 'posture', seq: 1, postureHash: hash, posture })),
+      send('a heartbeat', signed(a, 2, { kind: 'heartbeat', seq: 2, postureHash: hash })),
+      send('b heartbeat 1', signed(b, 1, { kind: 'heartbeat', seq: 1, postureHash: null })),
+      send('b heartbeat 2', signed(b, 2, { kind: 'heartbeat', seq: 2, postureHash: null })),
+    ]);
+    // b's heartbeats went first; a's heartbeat waited behind a's posture and then saw it stored.
+    expect(order).toEqual(['b heartbeat 1', 'b heartbeat 2', 'a posture', 'a heartbeat']);
+    expect(results.map((r) => r.ack.accepted)).toEqual([true, true, true, true]);
+    expect(results[1]!.ack.needPosture).toBe(false);
+    expect(results[2]!.ack.needPosture).toBe(true);
+    expect(c.store.agents.get(a.id)).toMatchObject({ lastSeq: 2, postureHash: hash, seqGaps: 0 });
+
+    // The same posture again is unchanged: cheap, acknowledged in order with the rest.
+    order.length = 0;
+    const again = { ...posture, agent: { ...posture.agent } };
+    await Promise.all([
+      send('a unchanged posture', signed(a, 3, { kind: 'posture', seq: 3, postureHash: hash, posture: again })),
+      send('b heartbeat 3', signed(b, 3, { kind: 'heartbeat', seq: 3, postureHash: null })),
+    ]);
+    expect(order).toEqual(['a unchanged posture', 'b heartbeat 3']);
+    expect(c.store.agents.get(a.id)!.lastSeq).toBe(3);
   });
 });
