@@ -13,6 +13,7 @@ import { Fleet, DEFAULTS } from '../simulate/fleet.js';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { coreSplit, createTokenFile, machineDescription, pinSelf, procStat, readToken, startCollector } from './lib/processes.js';
+import { histogramDelta, histogramQuantile, scrape } from './lib/prom.js';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, agents: { type: 'string' }, minutes: { type: 'string' }, dir: { type: 'string' }, heartbeat: { type: 'string' }, 'posture-every': { type: 'string' }, 'max-warmup-min': { type: 'string' }, ramp: { type: 'string' }, connections: { type: 'string' } },
@@ -112,6 +113,7 @@ async function main() {
     }
     console.log(`warm-up took ${fmt((performance.now() - w0) / 1000)} s`);
     fleet.stats.resetLatency();
+    const prom0 = await scrape(collector.url);
     const sentBefore = { ...fleet.stats.sent };
     const cpu0 = procStat(collector.pid);
     const start = performance.now();
@@ -128,6 +130,7 @@ async function main() {
       fleet.stats.window.reset();
     }
     const cpu1 = procStat(collector.pid);
+    const prom1 = await scrape(collector.url);
     const seconds = (performance.now() - start) / 1000;
     const summary = fleet.stats.summary();
     const sent = (k: 'heartbeat' | 'posture' | 'events') => fleet.stats.sent[k] - sentBefore[k];
@@ -157,11 +160,25 @@ async function main() {
     console.log(`collector peak RSS: ${fmt(peakRss / 2 ** 20)} MiB (target < 1536 MiB)`);
     console.log(`ingest latency seen by agents: p50 ${fmt(summary.latency.reports.p50Ms ?? NaN, 1)} ms, p99 ${fmt(summary.latency.reports.p99Ms ?? NaN, 1)} ms (target p99 < 50 ms)`);
     console.log(`SQLite: ${fmt(dbBytes / 2 ** 20, 1)} MiB, ${fmt(dbBytes / AGENTS)} bytes per agent`);
+    // Inside the collector: received -> committed, per kind (bucket upper bounds), event-loop stalls and GC.
+    const inside = Object.fromEntries(
+      ['heartbeat', 'posture', 'events'].map((k) => [
+        k,
+        { p50: histogramQuantile(prom0, prom1, 'soclite_ingest_duration_seconds', `kind="${k}"`, 0.5), p99: histogramQuantile(prom0, prom1, 'soclite_ingest_duration_seconds', `kind="${k}"`, 0.99) },
+      ]),
+    );
+    for (const [k, v] of Object.entries(inside)) {
+      if (v.p99) console.log(`  inside the collector, ${k}: p50 <= ${fmt(v.p50!.le * 1000)} ms, p99 <= ${fmt(v.p99.le * 1000)} ms (${v.p99.count} reports)`);
+    }
+    const gc = histogramDelta(prom0, prom1, 'soclite_process_nodejs_gc_duration_seconds');
+    const lagMax = prom1.get('soclite_process_nodejs_eventloop_lag_max_seconds') ?? NaN;
+    const lagP99 = prom1.get('soclite_process_nodejs_eventloop_lag_p99_seconds') ?? NaN;
+    console.log(`  event loop delay over the window: p99 ${fmt(lagP99 * 1000, 1)} ms, max ${fmt(lagMax * 1000, 1)} ms; GC ${gc.count} pauses, ${fmt((gc.sum / seconds) * 100, 2)} % of the time`);
     if (api) {
       for (const [name, r] of Object.entries(api)) console.log(`GET ${name}: HTTP ${r.status}, median ${fmt(r.medianMs, 1)} ms, max ${fmt(r.maxMs, 1)} ms (target < 200 ms)`);
     } else console.log(`dashboard API not measured: login failed (${login.status})`);
     console.log(
-      `\nresult: ${JSON.stringify({ bench: 'steady', quick, agents: AGENTS, heartbeatSec: HEARTBEAT, postureEverySec: POSTURE_EVERY, seconds, cpuPct, peakRssBytes: peakRss, latency: summary.latency, errors: summary.errors, dbBytes, bytesPerAgent: dbBytes / AGENTS, api })}`,
+      `\nresult: ${JSON.stringify({ bench: 'steady', quick, agents: AGENTS, heartbeatSec: HEARTBEAT, postureEverySec: POSTURE_EVERY, seconds, cpuPct, peakRssBytes: peakRss, latency: summary.latency, inside, eventLoop: { p99Ms: lagP99 * 1000, maxMs: lagMax * 1000 }, gc, errors: summary.errors, dbBytes, bytesPerAgent: dbBytes / AGENTS, api })}`,
     );
   } finally {
     await collector.stop();
