@@ -2,12 +2,13 @@
 // other rooms (policy, alerts, live, forward) subscribe to the events it emits after each commit.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { Report, EnrollRequest, AgentSettings } from '../protocol/index.js';
+import type { Report, EnrollRequest, AgentSettings, SessionOpenResponse } from '../protocol/index.js';
 import type { Config } from './config/schema.js';
 import type { Store } from './store/index.js';
 import { createMetrics, type CollectorMetrics } from './metrics.js';
 import { enrollAgent } from './fleet/enrollment.js';
-import { checkSequence, verifySignedRequest, type SignedRequest, type VerifiedRequest } from './fleet/request-auth.js';
+import { checkSequence, verifySessionOpening, verifySignedRequest, type SignedRequest, type VerifiedRequest } from './fleet/request-auth.js';
+import { AgentSessions, openAgentSession } from './fleet/sessions.js';
 import { ingestReport, type IngestOutcome } from './fleet/ingest.js';
 import { nextLivenessState } from './fleet/liveness.js';
 import { DomainError } from './fleet/errors.js';
@@ -103,6 +104,15 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     this.log.info({ agentId: res.agentId, unit: res.unit, from: remoteAddress }, 'agent enrolled');
     this.emit('enrolled', { agentId: res.agentId, unitId: res.unit, hostname: req.hostname });
     return res;
+  }
+
+  /** Agents' session MAC keys (fleet/sessions.ts), in memory only. Not readonly: tests swap in a fake clock. */
+  sessions = new AgentSessions();
+
+  /** POST /agents/:id/sessions: checks the Ed25519-signed opening (no sequence used), then agrees a session key. */
+  async openSession(signed: SignedRequest, agentX25519B64: string): Promise<SessionOpenResponse> {
+    const agentId = await verifySessionOpening(this.store, this.verifier, signed, this.config.agents.maxClockSkewSec * 1000);
+    return openAgentSession(this.sessions, agentId, agentX25519B64);
   }
 
   /**

@@ -5,3 +5,4 @@ export * from './events.js';
 export * from './messages.js';
 export * from './signing.js';
 export * from './canonical.js';
+export * from './session-key.js';

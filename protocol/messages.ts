@@ -71,6 +71,24 @@ export const ReportAck = Strict({
   settings: Type.Optional(AgentSettings),
 });
 
+/** X25519 public key: the 32 raw bytes, base64. */
+export const X25519PublicKeyB64 = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$', description: 'X25519 public key: 32 raw bytes, base64' });
+
+/**
+ * Opening a session (POST /agents/:id/sessions, Ed25519-signed like a report): the agent's ephemeral X25519
+ * key, new per session. Both sides derive the session key with X25519 + HKDF-SHA256 (protocol/session-key.ts).
+ */
+export const SessionOpenRequest = Strict({ x25519PublicKey: X25519PublicKeyB64 });
+
+export const SessionOpenResponse = Strict({
+  /** Goes in the x-soclite-session header of every request authenticated with this session. */
+  sessionId: Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' }),
+  /** The collector's ephemeral X25519 key for this session. */
+  x25519PublicKey: X25519PublicKeyB64,
+  /** After this the collector answers unknown_session; open a new one before it. */
+  expiresAt: IsoTime,
+});
+
 /** Errors as data: a stable machine code plus a sentence for people. */
 export const ErrorBody = Type.Object({
   error: Type.String(),
@@ -91,4 +109,6 @@ export type GoodbyeReport = Static<typeof GoodbyeReport>;
 export type Report = Static<typeof Report>;
 export type ReportAck = Static<typeof ReportAck>;
 export type ErrorBody = Static<typeof ErrorBody>;
+export type SessionOpenRequest = Static<typeof SessionOpenRequest>;
+export type SessionOpenResponse = Static<typeof SessionOpenResponse>;
 

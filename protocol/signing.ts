@@ -6,6 +6,11 @@ export const HEADER_AGENT = 'x-soclite-agent';
 export const HEADER_SEQ = 'x-soclite-seq';
 export const HEADER_TIMESTAMP = 'x-soclite-timestamp';
 export const HEADER_SIGNATURE = 'x-soclite-signature';
+/**
+ * Present on a session-authenticated request: HEADER_SIGNATURE then holds base64 HMAC-SHA256 under the
+ * session key over the same requestSigningText, instead of an Ed25519 signature.
+ */
+export const HEADER_SESSION = 'x-soclite-session';
 
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -32,4 +37,9 @@ export function requestSigningText(f: SignedFields): string {
 
 export function enrollProofMessage(token: string, publicKeyB64: string): Buffer {
   return Buffer.from(['soclite-enroll-v1', sha256Hex(token), publicKeyB64].join('\n'), 'utf8');
+}
+
+/** HKDF info of a session key: binds the key to the protocol version and to the agent it was agreed with. */
+export function sessionKeyInfo(agentId: string): string {
+  return `soclite-session-v1\n${agentId}`;
 }

@@ -1,5 +1,6 @@
-// HTTP client of the agent: enrollment and signed reports. Every report request is signed over method, path,
-// agent id, sequence, timestamp and body hash (protocol/signing.ts).
+// HTTP client of the agent: enrollment, session opening and signed reports. Every report request is signed over
+// method, path, agent id, sequence, timestamp and body hash (protocol/signing.ts): with the agent's Ed25519 key,
+// or with the HMAC key of a session (protocol/session-key.ts; report-sender.ts decides which).
 // node:http/node:https rather than undici: the agent is long-lived and counted in megabytes, and undici's
 // module graph alone cost ~9 MB of RSS (measured with process.memoryUsage() after each import), while node:https
 // is already part of the Node binary.
@@ -8,13 +9,16 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import {
   HEADER_AGENT,
   HEADER_SEQ,
+  HEADER_SESSION,
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
   enrollProofMessage,
   requestSigningMessage,
+  requestSigningText,
   sha256Hex,
 } from '../../protocol/signing.js';
-import type { EnrollRequest, EnrollResponse, ReportAck } from '../../protocol/index.js';
+import { deriveSessionKey, newX25519KeyPair, sessionMac } from '../../protocol/session-key.js';
+import type { EnrollRequest, EnrollResponse, ReportAck, SessionOpenResponse } from '../../protocol/index.js';
 import type { KeyObject } from 'node:crypto';
 import { signWith } from './identity.js';
 
@@ -124,6 +128,12 @@ export async function enroll(
   return (await post(o, '/api/v1/enroll', JSON.stringify({ ...req, proof }), {})) as unknown as EnrollResponse;
 }
 
+/** Headers of an Ed25519-signed request to `path`. */
+function ed25519Headers(agentId: string, privateKey: KeyObject, path: string, seq: number, body: string, now: number): Record<string, string> {
+  const signature = signWith(privateKey, requestSigningMessage({ method: 'POST', path, agentId, seq, timestamp: now, bodySha256: sha256Hex(body) }));
+  return { [HEADER_AGENT]: agentId, [HEADER_SEQ]: String(seq), [HEADER_TIMESTAMP]: String(now), [HEADER_SIGNATURE]: signature };
+}
+
 export async function sendSigned(
   o: ClientOptions,
   agentId: string,
@@ -133,11 +143,41 @@ export async function sendSigned(
   now = Date.now(),
 ): Promise<ReportAck> {
   const path = `/api/v1/agents/${agentId}/reports`;
-  const signature = signWith(privateKey, requestSigningMessage({ method: 'POST', path, agentId, seq, timestamp: now, bodySha256: sha256Hex(body) }));
+  return (await post(o, path, body, ed25519Headers(agentId, privateKey, path, seq, body, now))) as unknown as ReportAck;
+}
+
+/** A session agreed with the collector: its id and the HMAC key both sides derived (the key never travelled). */
+export interface AgentSession {
+  id: string;
+  key: Buffer;
+  /** The collector's expiry (its clock). */
+  expiresAtMs: number;
+}
+
+/**
+ * Opens a session: an Ed25519-signed request carrying a fresh X25519 public key. `seq` is not consumed by the
+ * collector (nothing is stored); the agent sends the sequence of its next report.
+ */
+export async function openSession(o: ClientOptions, agentId: string, privateKey: KeyObject, seq: number, now = Date.now()): Promise<AgentSession> {
+  const path = `/api/v1/agents/${agentId}/sessions`;
+  const own = newX25519KeyPair();
+  const body = JSON.stringify({ x25519PublicKey: own.publicKeyB64 });
+  const res = (await post(o, path, body, ed25519Headers(agentId, privateKey, path, seq, body, now))) as unknown as SessionOpenResponse;
+  if (typeof res.sessionId !== 'string' || typeof res.x25519PublicKey !== 'string' || typeof res.expiresAt !== 'string') {
+    throw new CollectorError(502, 'bad_session_answer', 'collector answered the session opening without sessionId, x25519PublicKey and expiresAt');
+  }
+  return { id: res.sessionId, key: deriveSessionKey(own.privateKey, res.x25519PublicKey, res.sessionId, agentId), expiresAtMs: Date.parse(res.expiresAt) };
+}
+
+/** Sends a report authenticated with a session's HMAC over the same text an Ed25519 signature would cover. */
+export async function sendWithSession(o: ClientOptions, agentId: string, session: AgentSession, seq: number, body: string, now = Date.now()): Promise<ReportAck> {
+  const path = `/api/v1/agents/${agentId}/reports`;
+  const mac = sessionMac(session.key, requestSigningText({ method: 'POST', path, agentId, seq, timestamp: now, bodySha256: sha256Hex(body) }));
   return (await post(o, path, body, {
     [HEADER_AGENT]: agentId,
     [HEADER_SEQ]: String(seq),
     [HEADER_TIMESTAMP]: String(now),
-    [HEADER_SIGNATURE]: signature,
+    [HEADER_SESSION]: session.id,
+    [HEADER_SIGNATURE]: mac,
   })) as unknown as ReportAck;
 }

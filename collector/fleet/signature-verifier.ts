@@ -17,6 +17,8 @@ export interface CheckJob {
   signatureB64: string;
   /** A posture report's raw JSON text, when its posture hash is wanted too. */
   postureReport?: string;
+  /** Only the posture hash is wanted (a session-MAC'd report, already authenticated): no signature check. */
+  hashOnly?: boolean;
 }
 
 export interface CheckResult {
@@ -65,6 +67,7 @@ function workerMain(helpers: WorkerHelpers): void {
     const hashes: (string | null)[] = [];
     batch.jobs.forEach((j, i) => {
       if (j.postureReport !== undefined) hashes[i] = hashOf(j.postureReport);
+      if (j.hashOnly) return;
       try {
         const sig = Buffer.from(j.signatureB64, 'base64');
         if (sig.length !== 64) return;
@@ -88,7 +91,7 @@ function workerMain(helpers: WorkerHelpers): void {
 type Pending = { job: CheckJob; resolve: (r: CheckResult) => void };
 
 function checkHere(p: Pending): void {
-  const valid = verifyEd25519(p.job.publicKeyB64, Buffer.from(p.job.message, 'utf8'), p.job.signatureB64);
+  const valid = !p.job.hashOnly && verifyEd25519(p.job.publicKeyB64, Buffer.from(p.job.message, 'utf8'), p.job.signatureB64);
   const hash = p.job.postureReport === undefined ? undefined : postureHashOfText(p.job.postureReport);
   p.resolve(hash === undefined ? { valid } : { valid, postureHash: hash });
 }
@@ -122,6 +125,11 @@ export class SignatureVerifier {
   async verify(publicKeyB64: string, message: Buffer | string, signatureB64: string): Promise<boolean> {
     const text = typeof message === 'string' ? message : message.toString('utf8');
     return (await this.check({ publicKeyB64, message: text, signatureB64 })).valid;
+  }
+
+  /** The posture hash of a posture report's raw text, computed on the worker; undefined when it holds none. */
+  async postureHash(postureReport: string): Promise<string | undefined> {
+    return (await this.check({ publicKeyB64: '', message: '', signatureB64: '', postureReport, hashOnly: true })).postureHash;
   }
 
   /** Verifies the signature and, for a posture report, hashes its posture; never rejects. */

@@ -14,9 +14,10 @@ import type { CollectorService } from '../service.js';
 export const SESSION_COOKIE = 'soclite_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
-/** The only /api/v1 routes reachable without a user: enrollment (token + proof), signed reports, login. */
+/** The only /api/v1 routes reachable without a user: enrollment (token + proof), signed reports and agent
+ * session openings (agent signature), login. */
 const AGENT_REPORTS_ROUTE = '/api/v1/agents/:id/reports';
-export const PUBLIC_API_ROUTES = new Set(['POST /api/v1/enroll', `POST ${AGENT_REPORTS_ROUTE}`, 'POST /api/v1/session']);
+export const PUBLIC_API_ROUTES = new Set(['POST /api/v1/enroll', `POST ${AGENT_REPORTS_ROUTE}`, 'POST /api/v1/agents/:id/sessions', 'POST /api/v1/session']);
 
 declare module 'fastify' {
   interface FastifyRequest {

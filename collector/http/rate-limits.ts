@@ -6,9 +6,11 @@ import type { SecurityLimits } from '../auth/limits.js';
 import { reject } from '../fleet/errors.js';
 
 const REPORT_ROUTE = '/api/v1/agents/:id/reports';
+/** Agent session openings share the agent's quota: many agents behind one NAT address may open at once. */
+const SESSIONS_ROUTE = '/api/v1/agents/:id/sessions';
 
 export function rateLimitKey(req: FastifyRequest): string {
-  if (req.routeOptions.url === REPORT_ROUTE) {
+  if (req.routeOptions.url === REPORT_ROUTE || req.routeOptions.url === SESSIONS_ROUTE) {
     const id = String((req.params as { id?: unknown } | undefined)?.id ?? '').slice(0, 64);
     return 'agent:' + id;
   }

@@ -56,6 +56,7 @@ export const MATRIX: Record<string, Entry> = {
   'GET /metrics': { access: 'public', why: 'Prometheus; put behind auth.metricsToken by config' },
   'POST /api/v1/enroll': { access: 'public', why: 'protected by the enrollment token and key proof' },
   'POST /api/v1/agents/:id/reports': { access: 'public', why: 'protected by the agent signature' },
+  'POST /api/v1/agents/:id/sessions': { access: 'public', why: 'protected by the agent signature (opens a session whose MAC then protects reports)' },
   'POST /api/v1/session': { access: 'public', why: 'login' },
 
   'GET /api/v1/openapi.json': { roles: ALL, inScope: () => ({ method: 'GET', url: '/api/v1/openapi.json' }), outOfScope: { none: 'API description, no unit data' } },

@@ -1,14 +1,27 @@
-// The agent-facing routes: enrollment and signed reports. Both are reachable without a user login; they are
-// protected by the enrollment token and by the agent's signature.
+// The agent-facing routes: enrollment, session opening and signed reports. All are reachable without a user
+// login; they are protected by the enrollment token, the agent's Ed25519 signature or its session MAC.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { AgentId, EnrollRequest, EnrollResponse, ErrorBody, Report, ReportAck } from '../../../protocol/index.js';
+import {
+  AgentId,
+  EnrollRequest,
+  EnrollResponse,
+  ErrorBody,
+  Report,
+  ReportAck,
+  SessionOpenRequest,
+  SessionOpenResponse,
+} from '../../../protocol/index.js';
 import type { CollectorService } from '../../service.js';
 import { validateReport } from '../report-validator.js';
 import { strictAjv } from '../validators.js';
 
 export async function agentProtocolRoutes(app: FastifyInstance, opts: { service: CollectorService }) {
   const { service } = opts;
+  // A retired agent's sessions go at once (its reports are refused at the sequence stage in any case).
+  service.on('stateChanged', (c) => {
+    if (c.to === 'retired') service.sessions.dropAgent(c.agentId);
+  });
 
   app.post(
     '/enroll',
@@ -21,6 +34,27 @@ export async function agentProtocolRoutes(app: FastifyInstance, opts: { service:
       },
     },
     async (req) => service.enroll(req.body as EnrollRequest, req.ip),
+  );
+
+  app.post(
+    '/agents/:id/sessions',
+    {
+      schema: {
+        tags: ['agents'],
+        summary: 'Open a session (Ed25519-signed X25519 exchange): later reports may carry an HMAC instead of a signature',
+        params: Type.Object({ id: AgentId }),
+        body: SessionOpenRequest,
+        response: { 200: SessionOpenResponse, '4xx': ErrorBody },
+      },
+      helmet: false,
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      return service.openSession(
+        { agentIdInPath: id, method: req.method, path: req.url, headers: req.headers, rawBody: req.rawBody ?? Buffer.alloc(0), rawText: req.rawText },
+        (req.body as SessionOpenRequest).x25519PublicKey,
+      );
+    },
   );
 
   app.post(
@@ -53,6 +87,7 @@ export async function agentProtocolRoutes(app: FastifyInstance, opts: { service:
           rawBody: req.rawBody ?? Buffer.alloc(0),
           rawText: req.rawText,
           isPosture: report.kind === 'posture',
+          sessions: service.sessions,
         },
         report,
         received,
