@@ -100,8 +100,9 @@ export class AgentRepository {
       stateHistory: db.prepare('INSERT INTO agent_state_history (agent_id, state, reason, at) VALUES (?, ?, ?, ?)'),
       byHardware: db.prepare(`SELECT ${LIST_COLUMNS} FROM agents WHERE hardware_id = ? AND retired_at IS NULL`),
       countByState: db.prepare('SELECT state, COUNT(*) AS n FROM agents GROUP BY state'),
-      liveness: db.prepare(
-        `SELECT id, state, last_seen_at, enrolled_at, state_since FROM agents WHERE state NOT IN ('retired')`,
+      silentSince: db.prepare(
+        `SELECT id, state, last_seen_at, state_since FROM agents
+         WHERE state IN ('online', 'late') AND last_seen_at IS NOT NULL AND last_seen_at <= ?`,
       ),
       // Only agents whose silence already crosses their state's next timer: with 100,000 agents the timer then
       // materialises the few that must change, not every silent row every few seconds (an outage can leave
@@ -207,8 +208,10 @@ export class AgentRepository {
     return out;
   }
 
-  livenessRows(): { id: string; state: LivenessState; lastSeenAt: string | null; stateSince: string }[] {
-    return (this.stmts.liveness.all() as { id: string; state: string; last_seen_at: string | null; state_since: string }[]).map(
+
+  /** Online or late agents whose last report is at or before `cutoffIso`: the silent ones, read in SQL. */
+  silentSince(cutoffIso: string): { id: string; state: LivenessState; lastSeenAt: string | null; stateSince: string }[] {
+    return (this.stmts.silentSince.all(cutoffIso) as { id: string; state: string; last_seen_at: string | null; state_since: string }[]).map(
       (r) => ({ id: r.id, state: r.state as LivenessState, lastSeenAt: r.last_seen_at, stateSince: r.state_since }),
     );
   }
