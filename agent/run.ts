@@ -7,7 +7,8 @@ import { postureHash } from '../protocol/canonical.js';
 import type { AgentSettings, Posture, ReportAck } from '../protocol/index.js';
 import { Outbox, type OutboxLimits } from './outbox/outbox.js';
 import { loadIdentity, type LoadedIdentity } from './transport/identity.js';
-import { CollectorError, sendSigned } from './transport/client.js';
+import { CollectorError } from './transport/client.js';
+import { ReportSender } from './transport/report-sender.js';
 import { backoffDelay } from './transport/backoff.js';
 import type { AgentEvent } from '../protocol/index.js';
 
@@ -44,11 +45,13 @@ export class AgentRunner {
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private watchers: { close(): Promise<void> }[] = [];
+  private readonly sender: ReportSender;
 
   constructor(private readonly o: AgentRunOptions) {
     this.id = loadIdentity(o.stateDir);
     this.outbox = new Outbox(o.stateDir, o.outboxLimits);
     this.settings = this.id.settings;
+    this.sender = new ReportSender({ serverUrl: this.id.serverUrl, caPem: this.id.caPem }, this.id.agentId, this.id.privateKey);
     // A goodbye left from a previous run that never reached the collector is stale: we are running again.
     this.outbox.discardKind('goodbye');
   }
@@ -166,7 +169,7 @@ export class AgentRunner {
       if (Date.now() > deadline) return;
       const body = JSON.stringify({ ...msg.payload, seq: msg.seq });
       try {
-        const ack = await sendSigned({ serverUrl: this.id.serverUrl, caPem: this.id.caPem }, this.id.agentId, this.id.privateKey, msg.seq, body);
+        const ack = await this.sender.send(msg.seq, body);
         this.outbox.delivered(msg.file);
         this.afterAck(ack);
         this.failures = 0;
