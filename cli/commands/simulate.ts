@@ -19,7 +19,8 @@ const USAGE = `soclite simulate --agents N --server URL --token-file F [options]
   --event-rate P       chance per posture interval of a malware detection (default ${DEFAULTS.eventProbability})
   --offline-rate P     chance per heartbeat that an agent goes silent for 4-20 intervals (default ${DEFAULTS.offlineProbability})
   --report-every S     status line interval (default 10)
-  --goodbye            every agent says goodbye at the end (the collector marks them stopped)`;
+  --goodbye            every agent says goodbye at the end (the collector marks them stopped)
+  --no-sessions        sign every report with Ed25519 instead of a session MAC (as an older agent does)`;
 
 function num(v: string | undefined, name: string, fallback: number, o: { min?: number; max?: number; integer?: boolean } = {}): number {
   if (v === undefined) return fallback;
@@ -49,6 +50,7 @@ export async function run(args: string[]): Promise<number> {
       'offline-rate': { type: 'string' },
       'report-every': { type: 'string' },
       goodbye: { type: 'boolean' },
+      'no-sessions': { type: 'boolean' },
     },
     USAGE,
     false,
@@ -93,11 +95,12 @@ export async function run(args: string[]): Promise<number> {
     changeProbability: num(values['change-rate'], 'change-rate', DEFAULTS.changeProbability, { min: 0, max: 1 }),
     eventProbability: num(values['event-rate'], 'event-rate', DEFAULTS.eventProbability, { min: 0, max: 1 }),
     offlineProbability: num(values['offline-rate'], 'offline-rate', DEFAULTS.offlineProbability, { min: 0, max: 1 }),
+    sessions: !values['no-sessions'],
     log,
   };
 
   const fleet = new Fleet(o);
-  log(`simulate: ${o.agents} agents, seed "${o.seed}", heartbeat ${o.heartbeatSec}s, posture every ${o.postureEverySec}s, ramp ${o.rampSec}s -> ${o.server}`);
+  log(`simulate: ${o.agents} agents, seed "${o.seed}", heartbeat ${o.heartbeatSec}s, posture every ${o.postureEverySec}s, ramp ${o.rampSec}s, ${o.sessions ? 'session MACs' : 'Ed25519 per report'} -> ${o.server}`);
   let ids;
   try {
     ids = await fleet.enroll();

@@ -1,5 +1,6 @@
 // The simulated fleet: N virtual agents in one process, each with its own Ed25519 identity and sequence,
-// speaking the real protocol over real HTTP (shared keep-alive connections). Agents start spread over a ramp so
+// speaking the real protocol over real HTTP (shared keep-alive connections): like the real agent, each opens a
+// session and authenticates its reports with the session MAC, unless told to sign every report with Ed25519. Agents start spread over a ramp so
 // there is no thundering herd, heartbeat and send postures on their own clocks, change posture now and then,
 // report malware detections and sometimes go silent (offline) before coming back.
 import type { Pool } from 'undici';
@@ -7,7 +8,7 @@ import { postureHash } from '../../protocol/index.js';
 import { Rng } from './rng.js';
 import { buildPosture, evolve, machineProfile, malwareEvent, type MachineState } from './profile.js';
 import { loadIdentities, newIdentity, saveIdentities, type SimIdentity } from './identities.js';
-import { enrollBody, makePool, postJson, signReport, type HttpResult } from './transport.js';
+import { enrollBody, macReport, makePool, openSession, postJson, signReport, type HttpResult, type SignedBody } from './transport.js';
 import { LatencyHistogram } from './latency.js';
 
 export interface FleetOptions {
@@ -30,6 +31,8 @@ export interface FleetOptions {
   eventProbability: number;
   /** Per heartbeat: chance that the agent goes silent for 4-20 heartbeat intervals. */
   offlineProbability: number;
+  /** Session MACs (default true, as the agent does); false signs every report with Ed25519. */
+  sessions?: boolean;
   log: (line: string) => void;
 }
 
@@ -42,7 +45,13 @@ export const DEFAULTS = {
   changeProbability: 0.05,
   eventProbability: 0.002,
   offlineProbability: 0.0005,
+  sessions: true,
 };
+
+/** A collector without the sessions route (404) is asked again after this long, as the agent does. */
+const SESSIONLESS_RETRY_MS = 3600_000;
+/** Sessions are renewed this long before the collector's expiry. */
+const RENEW_BEFORE_MS = 10 * 60_000;
 
 type Kind = 'heartbeat' | 'posture' | 'events' | 'goodbye' | 'enroll';
 
@@ -76,6 +85,9 @@ export class FleetStats {
   wentOffline = 0;
   needPosture = 0;
   seqResynced = 0;
+  /** Sessions opened, and of them how many because the collector had forgotten one (unknown_session). */
+  sessionsOpened = 0;
+  sessionsReopened = 0;
 
   /** Starts latency measurement afresh (benchmarks leave the ramp-up out of their percentiles). */
   resetLatency(): void {
@@ -100,6 +112,8 @@ export class FleetStats {
       wentOffline: this.wentOffline,
       needPosture: this.needPosture,
       seqResynced: this.seqResynced,
+      sessionsOpened: this.sessionsOpened,
+      sessionsReopened: this.sessionsReopened,
     };
   }
 }
@@ -125,6 +139,8 @@ export class Fleet {
   private readonly idle: (() => void)[] = [];
   private running = false;
   private identities = new Map<number, SimIdentity>();
+  /** No session openings before this time: the collector answered the sessions route with 404. */
+  private sessionsPausedUntil = 0;
 
   constructor(readonly o: FleetOptions) {
     if (!Number.isInteger(o.agents) || o.agents < 1) throw new Error(`--agents must be a positive integer, got ${o.agents}`);
@@ -312,11 +328,16 @@ export class Fleet {
   }
 
   private async send(a: VirtualAgent, kind: Kind, seq: number, body: string): Promise<HttpResult | null> {
-    const signed = signReport(a.id.agentId!, a.id.privateKey, seq, body);
     a.id.lastSeq = seq;
     this.stats.sent[kind]++;
     const t0 = performance.now();
-    const res = await postJson(this.pool, signed.path, signed.body, signed.headers);
+    let res = await this.post(a, seq, body);
+    if (res.status === 401 && res.body.code === 'unknown_session') {
+      // The collector restarted (or the session expired): open a new session and send the same report again.
+      this.stats.sessionsReopened++;
+      a.id.session = null;
+      res = await this.post(a, seq, body);
+    }
     const ms = performance.now() - t0;
     this.stats.latency[kind].record(ms);
     this.stats.window.record(ms);
@@ -335,6 +356,43 @@ export class Fleet {
       a.dead = true;
     }
     return res;
+  }
+
+  /** One report, under the agent's session (opened first when needed) or Ed25519-signed. */
+  private async post(a: VirtualAgent, seq: number, body: string): Promise<HttpResult> {
+    const session = await this.sessionFor(a, seq);
+    const req: SignedBody = session ? macReport(a.id.agentId!, session, seq, body) : signReport(a.id.agentId!, a.id.privateKey, seq, body);
+    return postJson(this.pool, req.path, req.body, req.headers);
+  }
+
+  private async sessionFor(a: VirtualAgent, seq: number) {
+    if (this.o.sessions === false) return null;
+    const now = Date.now();
+    if (a.id.session && now < a.id.session.expiresAtMs - RENEW_BEFORE_MS) return a.id.session;
+    a.id.session = null;
+    if (now < this.sessionsPausedUntil) return null;
+    const opened = await openSession(this.pool, a.id.agentId!, a.id.privateKey, seq);
+    if ('refused' in opened) {
+      this.stats.error(`session:${String(opened.refused.body.code ?? `http_${opened.refused.status}`)}`);
+      if (opened.refused.status === 404) this.sessionsPausedUntil = now + SESSIONLESS_RETRY_MS;
+      // The report, Ed25519-signed, gets the collector's own answer (clock skew, retired ...).
+      return null;
+    }
+    this.stats.sessionsOpened++;
+    a.id.session = opened.session;
+    return a.id.session;
+  }
+
+  /** Opens a session for every agent that has none (benchmarks do this before building requests). */
+  async openSessions(concurrency = 64): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < this.agents.length) {
+        const a = this.agents[next++]!;
+        if (!a.dead) await this.sessionFor(a, a.id.lastSeq + 1);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, this.agents.length) }, worker));
   }
 
   get inFlight(): number {

@@ -1,6 +1,8 @@
 // The simulated fleet's identities, cached in one file (mode 0600) so a second run against the same collector
 // reuses its enrolled agents instead of enrolling 100,000 new ones: agent id, Ed25519 private key (PKCS#8 DER,
-// base64) and the last sequence number each agent used.
+// base64) and the last sequence number each agent used. Session keys are never cached: like the collector,
+// which forgets them on restart, a new run opens new sessions.
+import type { SimSession } from './transport.js';
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -11,6 +13,8 @@ export interface SimIdentity {
   privateKey: KeyObject;
   publicKeyB64: string;
   lastSeq: number;
+  /** The agent's current session with the collector, when it has one (memory only). */
+  session: SimSession | null;
 }
 
 interface StoredIdentity {
@@ -31,7 +35,7 @@ interface CacheFile {
 export function newIdentity(index: number): SimIdentity {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const der = publicKey.export({ format: 'der', type: 'spki' });
-  return { index, agentId: null, privateKey, publicKeyB64: der.subarray(der.length - 32).toString('base64'), lastSeq: 0 };
+  return { index, agentId: null, privateKey, publicKeyB64: der.subarray(der.length - 32).toString('base64'), lastSeq: 0, session: null };
 }
 
 /**
@@ -60,7 +64,7 @@ export function loadIdentities(file: string, server: string, seed: string): Map<
       throw new Error(`identity cache ${file} has a malformed entry (index ${String(a.index)})`);
     }
     const privateKey = createPrivateKey({ key: Buffer.from(a.key, 'base64'), format: 'der', type: 'pkcs8' });
-    out.set(a.index, { index: a.index, agentId: a.agentId, privateKey, publicKeyB64: a.pub, lastSeq: a.seq });
+    out.set(a.index, { index: a.index, agentId: a.agentId, privateKey, publicKeyB64: a.pub, lastSeq: a.seq, session: null });
   }
   return out;
 }

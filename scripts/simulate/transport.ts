@@ -1,14 +1,20 @@
 // HTTP for many virtual agents over a few keep-alive connections (undici Pool): signed reports exactly as
-// agent/transport/client.ts builds them, and enrollment with proof of key possession.
+// agent/transport/client.ts builds them (Ed25519 per report, or an HMAC under a session key), session openings,
+// and enrollment with proof of key possession.
 import { sign, type KeyObject } from 'node:crypto';
 import { Pool } from 'undici';
 import {
   HEADER_AGENT,
   HEADER_SEQ,
+  HEADER_SESSION,
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
+  deriveSessionKey,
   enrollProofMessage,
+  newX25519KeyPair,
   requestSigningMessage,
+  requestSigningText,
+  sessionMac,
   sha256Hex,
 } from '../../protocol/index.js';
 
@@ -55,7 +61,10 @@ export interface SignedBody {
 
 /** Signs one report body as the agent does: method, path, agent id, seq, timestamp and the body's SHA-256. */
 export function signReport(agentId: string, key: KeyObject, seq: number, body: string, timestamp = Date.now()): SignedBody {
-  const path = `/api/v1/agents/${agentId}/reports`;
+  return signRequest(`/api/v1/agents/${agentId}/reports`, agentId, key, seq, body, timestamp);
+}
+
+function signRequest(path: string, agentId: string, key: KeyObject, seq: number, body: string, timestamp: number): SignedBody {
   const msg = requestSigningMessage({ method: 'POST', path, agentId, seq, timestamp, bodySha256: sha256Hex(body) });
   return {
     path,
@@ -66,6 +75,46 @@ export function signReport(agentId: string, key: KeyObject, seq: number, body: s
       [HEADER_TIMESTAMP]: String(timestamp),
       [HEADER_SIGNATURE]: sign(null, msg, key).toString('base64'),
     },
+  };
+}
+
+/** A session agreed with the collector (see protocol/session-key.ts); memory only, like the collector's side. */
+export interface SimSession {
+  id: string;
+  key: Buffer;
+  expiresAtMs: number;
+}
+
+/** Authenticates one report body with a session: the same signed text, an HMAC instead of an Ed25519 signature. */
+export function macReport(agentId: string, session: SimSession, seq: number, body: string, timestamp = Date.now()): SignedBody {
+  const path = `/api/v1/agents/${agentId}/reports`;
+  const text = requestSigningText({ method: 'POST', path, agentId, seq, timestamp, bodySha256: sha256Hex(body) });
+  return {
+    path,
+    body,
+    headers: {
+      [HEADER_AGENT]: agentId,
+      [HEADER_SEQ]: String(seq),
+      [HEADER_TIMESTAMP]: String(timestamp),
+      [HEADER_SESSION]: session.id,
+      [HEADER_SIGNATURE]: sessionMac(session.key, text),
+    },
+  };
+}
+
+/**
+ * Opens a session for one agent (POST /agents/:id/sessions, Ed25519-signed; `seq` is not consumed). Resolves
+ * with the session, or with the collector's refusal (404 from a collector without sessions).
+ */
+export async function openSession(pool: Pool, agentId: string, key: KeyObject, seq: number): Promise<{ session: SimSession } | { refused: HttpResult }> {
+  const own = newX25519KeyPair();
+  const body = JSON.stringify({ x25519PublicKey: own.publicKeyB64 });
+  const signed = signRequest(`/api/v1/agents/${agentId}/sessions`, agentId, key, seq, body, Date.now());
+  const res = await postJson(pool, signed.path, signed.body, signed.headers);
+  if (res.status !== 200) return { refused: res };
+  const sessionId = String(res.body.sessionId);
+  return {
+    session: { id: sessionId, key: deriveSessionKey(own.privateKey, String(res.body.x25519PublicKey), sessionId, agentId), expiresAtMs: Date.parse(String(res.body.expiresAt)) },
   };
 }
 
