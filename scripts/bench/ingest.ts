@@ -1,19 +1,18 @@
 // Ingest throughput: signed posture reports and heartbeats per second through the real collector, against the
 // same requests (same bodies, same headers) through a bare fastify JSON endpoint: the HTTP stack's own limit.
+// Unchanged postures and heartbeats are measured both ways an agent may authenticate: an Ed25519 signature per
+// request, and an HMAC under a session key (sessions are opened before the requests are built).
 // The server under test may use every core (see coreSplit in lib/processes.ts), this load generator is pinned
 // to the last one and speaks HTTP/1.1 over raw sockets; every request is signed and framed before the clock
 // starts, and the generator's own CPU per request is printed beside the servers'.
 // Usage: npx tsx scripts/bench/ingest.ts [--quick] [--agents N] [--concurrency C] [--heartbeat-rounds R]
-import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createHmac, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { postureHash } from '../../protocol/index.js';
 import { Fleet, DEFAULTS } from '../simulate/fleet.js';
-import { buildPosture, evolve, machineProfile } from '../simulate/profile.js';
-import { Rng } from '../simulate/rng.js';
-import { signReport, type SignedBody } from '../simulate/transport.js';
+import { buildPhases, type Phase } from './lib/ingest-phases.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { coreSplit, createTokenFile, machineDescription, pinSelf, procStat, readToken, startBareServer, startCollector, type ServerProcess } from './lib/processes.js';
 
@@ -24,47 +23,6 @@ const CONCURRENCY = Number(values.concurrency ?? 32);
 const UNCHANGED_ROUNDS = quick ? 3 : 5;
 const HEARTBEAT_ROUNDS = Number(values['heartbeat-rounds'] ?? (quick ? 10 : 20));
 const SEED = 'bench-ingest';
-
-interface Phase {
-  name: string;
-  rounds: SignedBody[][];
-}
-
-function buildPhases(ids: { agentId: string | null; privateKey: import('node:crypto').KeyObject }[]): Phase[] {
-  const changed: SignedBody[][] = [];
-  const unchanged: SignedBody[][] = [];
-  const heartbeats: SignedBody[][] = [];
-  const now = Date.now();
-  const machines = ids.map((id, i) => ({ id, ...machineProfile(SEED, i), rng: Rng.from('ingest', i), seq: 0, hash: '' }));
-  const posture = (m: (typeof machines)[number]) => {
-    const seq = ++m.seq;
-    const p = buildPosture(m.profile, m.state, m.id.agentId!, seq, now, m.rng);
-    m.hash = postureHash(p);
-    return signReport(m.id.agentId!, m.id.privateKey, seq, JSON.stringify({ kind: 'posture', seq, postureHash: m.hash, posture: p }));
-  };
-  // One round = one request per agent; an agent's next round is sent only after its previous one was answered.
-  changed.push(machines.map(posture)); // first posture: evaluated, findings stored
-  changed.push(
-    machines.map((m) => {
-      evolve(m.profile, m.state, m.rng, 1, now); // a real change: evaluated again
-      return posture(m);
-    }),
-  );
-  for (let r = 0; r < UNCHANGED_ROUNDS; r++) unchanged.push(machines.map(posture));
-  for (let r = 0; r < HEARTBEAT_ROUNDS; r++) {
-    heartbeats.push(
-      machines.map((m) => {
-        const seq = ++m.seq;
-        return signReport(m.id.agentId!, m.id.privateKey, seq, JSON.stringify({ kind: 'heartbeat', seq, postureHash: m.hash, uptimeSec: 3600 + r * 60 }));
-      }),
-    );
-  }
-  return [
-    { name: 'posture, changed (policy evaluated)', rounds: changed },
-    { name: 'posture, unchanged (hash only)', rounds: unchanged },
-    { name: 'heartbeat', rounds: heartbeats },
-  ];
-}
 
 async function measure(server: ServerProcess, phases: Phase[]): Promise<(LoadResult & { cpuPerReqMs: number })[]> {
   const out = [];
@@ -85,6 +43,17 @@ function ed25519VerifyMs(): number {
   const n = 2000;
   const t0 = process.cpuUsage();
   for (let i = 0; i < n; i++) verify(null, msg, publicKey, sig);
+  const t = process.cpuUsage(t0);
+  return (t.user + t.system) / 1000 / n;
+}
+
+/** CPU ms of one session check: HMAC-SHA256 over a report's signing message with a 32-byte key, over 20,000. */
+function hmacMs(): number {
+  const key = Buffer.alloc(32, 7);
+  const msg = `soclite-v1\nPOST\n/api/v1/agents/agt_x/reports\nagt_x\n1\n${Date.now()}\n${'0'.repeat(64)}`;
+  const n = 20_000;
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) createHmac('sha256', key).update(msg, 'utf8').digest();
   const t = process.cpuUsage(t0);
   return (t.user + t.system) / 1000 / n;
 }
@@ -120,7 +89,10 @@ async function main() {
     const t0 = performance.now();
     await fleet.enroll();
     console.log(`enrolled ${AGENTS} agents in ${fmt((performance.now() - t0) / 1000, 1)} s (${fmt(AGENTS / ((performance.now() - t0) / 1000))}/s)`);
-    phases = buildPhases(fleet.identitiesInOrder());
+    const t1 = performance.now();
+    await fleet.openSessions();
+    console.log(`opened ${fleet.stats.sessionsOpened} sessions in ${fmt((performance.now() - t1) / 1000, 1)} s`);
+    phases = buildPhases(fleet.identitiesInOrder(), SEED, { unchangedRounds: UNCHANGED_ROUNDS, heartbeatRounds: HEARTBEAT_ROUNDS });
     results = await measure(collector, phases);
     const mem = procStat(collector.pid);
     console.log(`collector RSS after the run: ${fmt(mem.rssBytes / 2 ** 20)} MiB`);
@@ -137,7 +109,7 @@ async function main() {
 
   console.log('');
   console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log('kind                                  requests   collector/s   bare/s   ratio   p50 ms (c/b)   p99 ms (c/b)   CPU ms/req (c/b)   CPU ratio   generator CPU ms/req (c/b)');
+  console.log('kind                                          requests   collector/s   bare/s   ratio   p50 ms (c/b)   p99 ms (c/b)   CPU ms/req (c/b)   CPU ratio   generator CPU ms/req (c/b)');
   const rows = [];
   for (let i = 0; i < phases.length; i++) {
     const c = results[i]!;
@@ -147,6 +119,7 @@ async function main() {
     const cpuRatio = b.cpuPerReqMs / c.cpuPerReqMs;
     rows.push({
       kind: phases[i]!.name,
+      auth: phases[i]!.auth,
       requests: c.requests,
       collectorPerSec: Math.round(c.perSec),
       barePerSec: Math.round(b.perSec),
@@ -159,22 +132,26 @@ async function main() {
       generatorCpuMsPerReq: [(c.generatorCpuSec * 1000) / c.requests, (b.generatorCpuSec * 1000) / b.requests],
     });
     console.log(
-      `${phases[i]!.name.padEnd(36)} ${String(c.requests).padStart(9)} ${fmt(c.perSec).padStart(12)} ${fmt(b.perSec).padStart(8)} ${(fmt(ratio * 100) + '%').padStart(7)}   ${`${fmt(c.p50Ms, 1)}/${fmt(b.p50Ms, 1)}`.padStart(12)}   ${`${fmt(c.p99Ms, 1)}/${fmt(b.p99Ms, 1)}`.padStart(12)}   ${`${fmt(c.cpuPerReqMs, 3)}/${fmt(b.cpuPerReqMs, 3)}`.padStart(16)}   ${(fmt(cpuRatio * 100) + '%').padStart(8)}   ${`${fmt((c.generatorCpuSec * 1000) / c.requests, 3)}/${fmt((b.generatorCpuSec * 1000) / b.requests, 3)}`.padStart(14)}`,
+      `${phases[i]!.name.padEnd(44)} ${String(c.requests).padStart(9)} ${fmt(c.perSec).padStart(12)} ${fmt(b.perSec).padStart(8)} ${(fmt(ratio * 100) + '%').padStart(7)}   ${`${fmt(c.p50Ms, 1)}/${fmt(b.p50Ms, 1)}`.padStart(12)}   ${`${fmt(c.p99Ms, 1)}/${fmt(b.p99Ms, 1)}`.padStart(12)}   ${`${fmt(c.cpuPerReqMs, 3)}/${fmt(b.cpuPerReqMs, 3)}`.padStart(16)}   ${(fmt(cpuRatio * 100) + '%').padStart(8)}   ${`${fmt((c.generatorCpuSec * 1000) / c.requests, 3)}/${fmt((b.generatorCpuSec * 1000) / b.requests, 3)}`.padStart(14)}`,
     );
     if (Object.keys(c.errors).length) console.log(`  collector errors: ${JSON.stringify(c.errors)}`);
   }
-  // The floor no implementation of this protocol can go under: one Ed25519 verify per request, measured here.
+  // The floor no implementation can go under: one Ed25519 verify per signed request, one HMAC per session
+  // request, measured here.
   const verifyMs = ed25519VerifyMs();
+  const macMs = hmacMs();
   const nCores = os.cpus().length;
-  console.log(`\nEd25519 verify on this machine: ${fmt(verifyMs, 3)} ms of CPU per request (${nCores} cores).`);
+  console.log(`\nEd25519 verify on this machine: ${fmt(verifyMs, 3)} ms of CPU per request; session HMAC: ${fmt(macMs, 4)} ms (${nCores} cores).`);
   for (const r of rows) {
     const bareMs = r.cpuMsPerReq[1]!;
     const genMs = r.generatorCpuMsPerReq[0]!;
-    // Bare work + verify + the generator's share, spread perfectly over every core: an upper bound.
-    const ceiling = (nCores * 1000) / (bareMs + verifyMs + genMs);
-    console.log(`  ${r.kind}: a server doing only the bare work plus the signature check on all ${nCores} cores would reach at most ${fmt(ceiling)}/s = ${fmt((ceiling / r.barePerSec) * 100)} % of bare`);
+    const checkMs = r.auth === 'session' ? macMs : verifyMs;
+    // Bare work + the authentication check + the generator's share, spread perfectly over every core: an upper bound.
+    const ceiling = (nCores * 1000) / (bareMs + checkMs + genMs);
+    const what = r.auth === 'session' ? 'the session HMAC' : 'the Ed25519 signature check';
+    console.log(`  ${r.kind}: a server doing only the bare work plus ${what} on all ${nCores} cores would reach at most ${fmt(ceiling)}/s = ${fmt((ceiling / r.barePerSec) * 100)} % of bare`);
   }
-  console.log(`\nresult: ${JSON.stringify({ bench: 'ingest', quick, agents: AGENTS, concurrency: CONCURRENCY, verifyMs, rows })}`);
+  console.log(`\nresult: ${JSON.stringify({ bench: 'ingest', quick, agents: AGENTS, concurrency: CONCURRENCY, verifyMs, macMs, rows })}`);
   const failed = rows.some((r) => Object.keys(r.errors).length > 0);
   process.exitCode = failed ? 1 : 0;
 }
