@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../../collector/config/load.js';
 import { startCollector, type RunningCollector } from '../../../collector/server.js';
 import { ReportSender, SESSIONLESS_RETRY_MS } from '../../../agent/transport/report-sender.js';
+import { TransportError } from '../../../agent/transport/client.js';
 import { HEADER_SESSION, HEADER_SIGNATURE } from '../../../protocol/signing.js';
 import { enrollDirect } from '../../helpers/enroll.js';
 
@@ -23,6 +24,20 @@ afterAll(async () => {
 async function collectorOn(dataDir: string, port: number): Promise<RunningCollector> {
   const c = await startCollector(loadConfig({ dataDir, host: '127.0.0.1', port }, {}), pino({ level: 'silent' }));
   return c;
+}
+
+/**
+ * The keep-alive socket to the stopped collector may be reset on first use after the restart: the agent's run
+ * loop retries such a transport error with backoff; this does the same, at once.
+ */
+async function sendRetryingTransport(sender: ReportSender, seq: number, body: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sender.send(seq, body);
+    } catch (err) {
+      if (!(err instanceof TransportError) || attempt === 3) throw err;
+    }
+  }
 }
 
 describe('report sender against a real collector', () => {
@@ -43,7 +58,7 @@ describe('report sender against a real collector', () => {
     c = await collectorOn(dataDir, port);
     cleanup.push(() => c.close());
     expect(c.service.sessions.size).toBe(0);
-    expect(await sender.send(3, heartbeat(3))).toMatchObject({ accepted: true, seq: 3 });
+    expect(await sendRetryingTransport(sender, 3, heartbeat(3))).toMatchObject({ accepted: true, seq: 3 });
     expect(sender.sessionId).toBeDefined();
     expect(sender.sessionId).not.toBe(first);
     expect(c.store.agents.get(agent.id)).toMatchObject({ lastSeq: 3, seqGaps: 0 });
