@@ -91,6 +91,10 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     super();
     this.verifier = new SignatureVerifier((err) => log.error({ err }, 'signature worker lost: verifying on the event loop from now on'));
     this.metrics = createMetrics(() => store.agents.countByState());
+    // A retired agent's sessions go at once (its reports are refused at the sequence stage in any case).
+    this.on('stateChanged', (c) => {
+      if (c.to === 'retired') this.sessions.dropAgent(c.agentId);
+    });
   }
 
   get agentSettings(): AgentSettings {

@@ -8,7 +8,7 @@ import type { CollectorService } from '../service.js';
 import { registerRawJsonParser } from './raw-json.js';
 import { validatorCompiler } from './validators.js';
 import { registerErrorHandling } from './error-handler.js';
-import { agentProtocolRoutes } from './routes/agent-protocol.js';
+import { agentReportRoutes, enrollRoutes } from './routes/agent-protocol.js';
 import { sessionRoutes } from './routes/session.js';
 import { agentRoutes } from './routes/agents.js';
 import { complianceRoutes } from './routes/compliance.js';
@@ -51,14 +51,8 @@ export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> 
   registerRawJsonParser(app);
   registerErrorHandling(app, o.service);
   const limits = resolveLimits(o.limits);
-  await app.register(cookie);
-  await app.register(helmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"] } },
-  });
-  // Before any route: both attach per-route hooks as routes are added (rate limit first, then the auth gate).
+  // Rate limits and the OpenAPI document cover every route; they attach per route as routes are added.
   await registerRateLimits(app, limits);
-  registerAuthGate(app, o.service);
-  registerAuditHooks(app, o.service);
   await app.register(swagger, {
     openapi: {
       info: { title: 'soclite collector API', version: o.version },
@@ -66,28 +60,43 @@ export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> 
     },
   });
 
-  // Before the API routes: its onResponse hook tells open dashboards when something changed through the API.
-  await app.register(livePlugin, { service: o.service });
-  await app.register(
-    async (api) => {
-      await api.register(agentProtocolRoutes, { service: o.service });
-      await api.register(sessionRoutes, { service: o.service, secureCookies: Boolean(o.https), throttle: new LoginThrottle(limits) });
-      await api.register(agentRoutes, { service: o.service });
-      await api.register(overviewRoutes, { service: o.service });
-      await api.register(agentAdminRoutes, { service: o.service });
-      await api.register(userRoutes, { service: o.service });
-      await api.register(tokenRoutes, { service: o.service });
-      await api.register(unitRoutes, { service: o.service });
-      await api.register(auditRoutes, { service: o.service });
-      await api.register(complianceRoutes, { service: o.service });
-      await api.register(forwardRoutes, { service: o.service });
-      await api.register(alertRoutes, { service: o.service });
-      await api.register(evidenceRoutes, { service: o.service });
-      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-    },
-    { prefix: '/api/v1' },
-  );
-  await app.register(systemRoutes, { service: o.service, version: o.version });
-  await app.register(dashboardRoutes);
+  // Agent sessions and reports: nearly every request a collector answers. Their own context, without what
+  // only people's browsers need (cookies, security headers, the login gate and actor context, live-update
+  // hooks), which profiling showed cost about a tenth of each report. A route added here is public: it must
+  // authenticate the agent itself (request-auth.ts).
+  await app.register(agentReportRoutes, { service: o.service, prefix: '/api/v1' });
+
+  // Everything people use: the API behind the dashboard, enrollment, health and metrics, the dashboard pages.
+  await app.register(async (ui) => {
+    await ui.register(cookie);
+    await ui.register(helmet, {
+      contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"] } },
+    });
+    registerAuthGate(ui, o.service);
+    registerAuditHooks(ui, o.service);
+    // Before the API routes: its onResponse hook tells open dashboards when something changed through the API.
+    await ui.register(livePlugin, { service: o.service });
+    await ui.register(
+      async (api) => {
+        await api.register(enrollRoutes, { service: o.service });
+        await api.register(sessionRoutes, { service: o.service, secureCookies: Boolean(o.https), throttle: new LoginThrottle(limits) });
+        await api.register(agentRoutes, { service: o.service });
+        await api.register(overviewRoutes, { service: o.service });
+        await api.register(agentAdminRoutes, { service: o.service });
+        await api.register(userRoutes, { service: o.service });
+        await api.register(tokenRoutes, { service: o.service });
+        await api.register(unitRoutes, { service: o.service });
+        await api.register(auditRoutes, { service: o.service });
+        await api.register(complianceRoutes, { service: o.service });
+        await api.register(forwardRoutes, { service: o.service });
+        await api.register(alertRoutes, { service: o.service });
+        await api.register(evidenceRoutes, { service: o.service });
+        api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      },
+      { prefix: '/api/v1' },
+    );
+    await ui.register(systemRoutes, { service: o.service, version: o.version });
+    await ui.register(dashboardRoutes);
+  });
   return app;
 }

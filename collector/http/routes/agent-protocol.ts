@@ -1,5 +1,7 @@
 // The agent-facing routes: enrollment, session opening and signed reports. All are reachable without a user
 // login; they are protected by the enrollment token, the agent's Ed25519 signature or its session MAC.
+// Enrollment lives with the people-facing API (it is audited with the caller's address); sessions and reports,
+// nearly every request a collector gets, live in a lean context of their own (see http/app.ts).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
@@ -16,13 +18,8 @@ import type { CollectorService } from '../../service.js';
 import { validateReport } from '../report-validator.js';
 import { strictAjv } from '../validators.js';
 
-export async function agentProtocolRoutes(app: FastifyInstance, opts: { service: CollectorService }) {
+export async function enrollRoutes(app: FastifyInstance, opts: { service: CollectorService }) {
   const { service } = opts;
-  // A retired agent's sessions go at once (its reports are refused at the sequence stage in any case).
-  service.on('stateChanged', (c) => {
-    if (c.to === 'retired') service.sessions.dropAgent(c.agentId);
-  });
-
   app.post(
     '/enroll',
     {
@@ -35,6 +32,10 @@ export async function agentProtocolRoutes(app: FastifyInstance, opts: { service:
     },
     async (req) => service.enroll(req.body as EnrollRequest, req.ip),
   );
+}
+
+export async function agentReportRoutes(app: FastifyInstance, opts: { service: CollectorService }) {
+  const { service } = opts;
 
   app.post(
     '/agents/:id/sessions',
@@ -46,7 +47,6 @@ export async function agentProtocolRoutes(app: FastifyInstance, opts: { service:
         body: SessionOpenRequest,
         response: { 200: SessionOpenResponse, '4xx': ErrorBody },
       },
-      helmet: false,
     },
     async (req) => {
       const { id } = req.params as { id: string };
@@ -67,8 +67,6 @@ export async function agentProtocolRoutes(app: FastifyInstance, opts: { service:
         body: Report,
         response: { 200: ReportAck, '4xx': ErrorBody },
       },
-      // Browser security headers mean nothing to an agent and cost CPU on the hottest route.
-      helmet: false,
       validatorCompiler: ({ httpPart, schema }) => {
         if (httpPart === 'body') return (data: unknown) => validateReport(data);
         return strictAjv.compile(schema);
