@@ -1,33 +1,11 @@
 // Fleet-wide counts for the dashboard's overview. Reading every posture document per page load costs seconds
-// at 100,000 agents (measured: ~2 s for one json_extract pass over 4 KB documents, ~7 s with json_each over
-// listening sockets), so the few facts the overview needs are extracted with json_extract into a narrow side
-// table, agent_posture_facts, keyed by the posture hash they came from. refreshStale() re-extracts exactly the
-// agents whose posture changed since; counts() then aggregates the narrow table in milliseconds.
+// at 100,000 agents, so the overview reads overview_agents instead (see overview-schema.ts): one narrow row per
+// agent, kept current by triggers in the same transaction as every change to an agent or its posture. A page
+// load is two scans of covering indexes in GROUP BY order, and the answer is exact: it is what is committed.
 import type { Db } from './database.js';
 import { placeholders } from './sql.js';
 import { applyMigrations } from './database.js';
-import type { Migration } from './migrations.js';
-
-/** Owned by this repository; a version far from the core sequence so the two never collide. */
-export const OVERVIEW_MIGRATION: Migration = {
-  version: 701,
-  name: 'dashboard overview: facts extracted from each agent’s latest posture',
-  sql: `
-    CREATE TABLE agent_posture_facts (
-      agent_id TEXT PRIMARY KEY REFERENCES agents(id),
-      posture_hash TEXT NOT NULL,
-      av_status TEXT,
-      pending_security INTEGER,
-      reboot_required INTEGER,
-      listening_known INTEGER NOT NULL,
-      exposed_ports TEXT NOT NULL,
-      os_name TEXT
-    ) WITHOUT ROWID;
-    -- Covering index: the overview's scans read unit, state and posture hash without touching the wide rows
-    -- (each agents row carries its posture document, a page or more per row).
-    CREATE INDEX agents_overview_scope ON agents(unit_id, state, posture_hash, id);
-  `,
-};
+import { OVERVIEW_MIGRATIONS, OVERVIEW_TRIGGERS } from './overview-schema.js';
 
 export interface RiskyPort {
   port: number;
@@ -45,59 +23,32 @@ export interface OverviewCounts {
   os: { name: string; machines: number }[];
 }
 
-const inList = (n: number) => `(${placeholders(n)})`;
+interface GroupRow {
+  state: string;
+  osName: string | null;
+  av: unknown;
+  patch: number | null;
+  reboot: number;
+  listening: number;
+  hasPosture: number;
+  n: number;
+}
 
-// exposed_ports is ",22,445," so one LIKE '%,445,%' answers "is 445 exposed" without parsing anything.
-const EXTRACT = `
-  INSERT OR REPLACE INTO agent_posture_facts
-    (agent_id, posture_hash, av_status, pending_security, reboot_required, listening_known, exposed_ports, os_name)
-  SELECT a.id, a.posture_hash,
-    json_extract(p.posture_json, '$.av.status'),
-    json_extract(p.posture_json, '$.patches.pendingSecurity'),
-    json_extract(p.posture_json, '$.patches.rebootRequired'),
-    json_type(p.posture_json, '$.network.listening') = 'array',
-    ',' || COALESCE((SELECT group_concat(port, ',') FROM (
-      SELECT DISTINCT json_extract(j.value, '$.port') AS port FROM json_each(p.posture_json, '$.network.listening') j
-      WHERE json_extract(j.value, '$.exposed') = 1 ORDER BY port)), '') || ',',
-    json_extract(p.posture_json, '$.host.os.name')
-  FROM agents a JOIN agent_postures p ON p.agent_id = a.id`;
+const byName = (x: { name: string; machines: number }, y: { name: string; machines: number }) =>
+  y.machines - x.machines || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
 
 export class OverviewRepository {
   private readonly stmts;
 
   constructor(private readonly db: Db) {
-    applyMigrations(db, [OVERVIEW_MIGRATION]);
-    this.stmts = {
-      extractOne: db.prepare(`${EXTRACT} WHERE a.id = ?`),
-      // Reads only the covering index and the facts table; the wide rows are touched only for stale agents.
-      staleIds: db.prepare(
-        `SELECT a.id AS id FROM agents a INDEXED BY agents_overview_scope LEFT JOIN agent_posture_facts f ON f.agent_id = a.id
-         WHERE a.posture_hash IS NOT NULL AND (f.posture_hash IS NULL OR f.posture_hash <> a.posture_hash)`,
-      ),
-    };
-  }
-
-  /**
-   * Facts may be stale: at start (postures stored by an older version or another process) and after a
-   * refreshAgent that failed. While false, counts() skips the scan for stale agents.
-   */
-  private mayBeStale = true;
-
-  /** Re-extracts one agent's facts; called after its posture changed. */
-  refreshAgent(agentId: string): void {
-    try {
-      this.stmts.extractOne.run(agentId);
-    } catch (err) {
-      this.mayBeStale = true;
-      throw err;
+    applyMigrations(db, OVERVIEW_MIGRATIONS);
+    // Without its triggers the table would silently drift from the fleet: refuse to count rather than mislead.
+    const present = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'overview_%'").pluck().all() as string[]);
+    const missing = OVERVIEW_TRIGGERS.filter((t) => !present.has(t));
+    if (missing.length) {
+      throw new Error(`overview triggers missing (${missing.join(', ')}): a migration rebuilt agents or agent_postures without re-creating them`);
     }
-  }
-
-  /** Re-extracts every agent whose facts are missing or from an older posture; returns how many. */
-  refreshStale(): number {
-    const ids = (this.stmts.staleIds.all() as { id: string }[]).map((r) => r.id);
-    if (ids.length) this.db.transaction(() => ids.forEach((id) => this.stmts.extractOne.run(id)))();
-    return ids.length;
+    this.stmts = { unitIds: db.prepare('SELECT id FROM units').pluck() };
   }
 
   /**
@@ -105,68 +56,79 @@ export class OverviewRepository {
    * ports count as a risky service (the route decides; this only counts).
    */
   counts(unitIds: string[], riskyPorts: RiskyPort[]): OverviewCounts {
-    if (this.mayBeStale) {
-      this.refreshStale();
-      this.mayBeStale = false;
-    }
-    const scope = `a.unit_id IN ${inList(unitIds.length)} AND a.state <> 'retired'`;
-    const from = `FROM agents a LEFT JOIN agent_posture_facts f ON f.agent_id = a.id WHERE ${scope}`;
-    // instr, not LIKE '%,22,%': no pattern matching per row (21 risky ports × 100,000 rows per request).
-    const like = (p: RiskyPort) => `instr(f.exposed_ports, ',${Math.trunc(p.port)},') > 0`;
+    // Both scans in one read transaction: the figures describe one committed state of the fleet.
+    const { groups, portSets } = this.db.transaction(() => {
+      // A scope holding every unit (the province's admin) needs no unit test per row, which costs as much as
+      // the rest of the scan: every agent's unit is a row of units (foreign key), so the answer is the same.
+      const inScope = new Set(unitIds);
+      const everyUnit = (this.stmts.unitIds.all() as string[]).every((u) => inScope.has(u));
+      const params = everyUnit ? [] : unitIds;
+      const scope = `state <> 'retired'${everyUnit ? '' : ` AND unit_id IN (${placeholders(unitIds.length)})`}`;
+      return {
+        groups: this.db
+          .prepare(
+            `SELECT state, os_name AS osName, av_status AS av, patch, reboot, listening_known AS listening, has_posture AS hasPosture, COUNT(*) AS n
+             FROM overview_agents INDEXED BY overview_agents_counts WHERE ${scope}
+             GROUP BY state, os_name, av_status, patch, reboot, listening_known, has_posture`,
+          )
+          .all(...params) as GroupRow[],
+        portSets: this.db
+          .prepare(
+            `SELECT exposed_ports AS ports, COUNT(*) AS n FROM overview_agents INDEXED BY overview_agents_ports
+             WHERE exposed_ports IS NOT NULL AND ${scope} GROUP BY exposed_ports`,
+          )
+          .all(...params) as { ports: string; n: number }[],
+      };
+    })();
 
-    // One pass over the caller's agents, grouped by state and OS; the sums are added up here. (Three separate
-    // aggregate scans cost three times as much at 100,000 agents.)
-    const perService = riskyPorts.map((p, i) => `COALESCE(SUM(${like(p)}), 0) AS s${i}`).join(', ');
-    const anyRisky = riskyPorts.length ? riskyPorts.map(like).join(' OR ') : '0';
-    const groups = this.db
-      .prepare(
-        `SELECT
-           a.state AS state,
-           COALESCE(f.os_name, '') AS osName,
-           COUNT(*) AS total,
-           COALESCE(SUM(f.agent_id IS NULL), 0) AS withoutPosture,
-           COALESCE(SUM(f.av_status = 'protected'), 0) AS avProtected,
-           COALESCE(SUM(f.av_status = 'degraded'), 0) AS avDegraded,
-           COALESCE(SUM(f.av_status = 'unprotected'), 0) AS avUnprotected,
-           COALESCE(SUM(f.pending_security = 0), 0) AS upToDate,
-           COALESCE(SUM(f.pending_security > 0), 0) AS missingSecurity,
-           COALESCE(SUM(f.reboot_required = 1), 0) AS rebootRequired,
-           COALESCE(SUM(f.listening_known IS NOT 1), 0) AS exposureUnknown,
-           COALESCE(SUM(${anyRisky}), 0) AS risky
-           ${perService ? ', ' + perService : ''}
-         ${from}
-         GROUP BY a.state, osName`,
-      )
-      .all(...unitIds) as ({ state: string; osName: string; total: number } & Record<string, number | string>)[];
-
+    let total = 0;
+    let withoutPosture = 0;
+    let exposureUnknown = 0;
     const byState: Record<string, number> = {};
     const byOs = new Map<string, number>();
-    const row: Record<string, number> = {};
+    const av = { protected: 0, degraded: 0, unprotected: 0 };
+    const patches = { upToDate: 0, missingSecurity: 0, rebootRequired: 0 };
     for (const g of groups) {
-      byState[g.state] = (byState[g.state] ?? 0) + g.total;
-      byOs.set(g.osName, (byOs.get(g.osName) ?? 0) + g.total);
-      for (const [k, v] of Object.entries(g)) if (typeof v === 'number') row[k] = (row[k] ?? 0) + v;
+      total += g.n;
+      byState[g.state] = (byState[g.state] ?? 0) + g.n;
+      const os = g.osName ?? '';
+      byOs.set(os, (byOs.get(os) ?? 0) + g.n);
+      if (!g.hasPosture) withoutPosture += g.n;
+      if (g.av === 'protected' || g.av === 'degraded' || g.av === 'unprotected') av[g.av] += g.n;
+      if (g.patch === 0) patches.upToDate += g.n;
+      else if (g.patch === 1) patches.missingSecurity += g.n;
+      if (g.reboot === 1) patches.rebootRequired += g.n;
+      if (g.listening !== 1) exposureUnknown += g.n;
     }
-    const os = [...byOs]
-      .map(([name, machines]) => ({ name, machines }))
-      .sort((x, y) => y.machines - x.machines || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
-      .slice(0, 20);
 
-    const total = row.total ?? 0;
-    const avKnown = (row.avProtected ?? 0) + (row.avDegraded ?? 0) + (row.avUnprotected ?? 0);
-    const patchKnown = (row.upToDate ?? 0) + (row.missingSecurity ?? 0);
+    // "Is port N exposed" is a token of the ",22,445," set, exactly as instr(ports, ',N,') would answer.
+    const perService = riskyPorts.map(() => 0);
+    const tokens = riskyPorts.map((p) => String(Math.trunc(p.port)));
+    let risky = 0;
+    for (const s of portSets) {
+      const exposed = new Set(s.ports.split(','));
+      let any = false;
+      tokens.forEach((t, i) => {
+        if (exposed.has(t)) {
+          perService[i]! += s.n;
+          any = true;
+        }
+      });
+      if (any) risky += s.n;
+    }
     const byService = riskyPorts
-      .map((p, i) => ({ port: p.port, service: p.service, machines: row[`s${i}`] ?? 0 }))
+      .map((p, i) => ({ port: p.port, service: p.service, machines: perService[i]! }))
       .filter((s) => s.machines > 0)
       .sort((x, y) => y.machines - x.machines || x.port - y.port);
+
     return {
       total,
       byState,
-      withoutPosture: row.withoutPosture ?? 0,
-      av: { protected: row.avProtected ?? 0, degraded: row.avDegraded ?? 0, unprotected: row.avUnprotected ?? 0, unknown: total - avKnown },
-      patches: { upToDate: row.upToDate ?? 0, missingSecurity: row.missingSecurity ?? 0, rebootRequired: row.rebootRequired ?? 0, unknown: total - patchKnown },
-      exposure: { machinesWithRiskyServices: row.risky ?? 0, unknown: row.exposureUnknown ?? 0, byService },
-      os,
+      withoutPosture,
+      av: { ...av, unknown: total - av.protected - av.degraded - av.unprotected },
+      patches: { ...patches, unknown: total - patches.upToDate - patches.missingSecurity },
+      exposure: { machinesWithRiskyServices: risky, unknown: exposureUnknown, byService },
+      os: [...byOs].map(([name, machines]) => ({ name, machines })).sort(byName).slice(0, 20),
     };
   }
 }

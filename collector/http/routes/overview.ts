@@ -39,21 +39,10 @@ const ratio = (n: number, total: number) => (total === 0 ? 0 : Math.round((n / t
 
 export async function overviewRoutes(app: FastifyInstance, opts: { service: CollectorService }) {
   const { service } = opts;
+  // Applies the overview's migrations; from then on triggers keep its table current within each write's own
+  // transaction, so nothing here listens to ingest.
   const repo = new OverviewRepository(service.store.db);
   const riskyPorts = riskyPortsOf(service.config);
-  // Keep the extracted facts current as postures arrive, so a page load rarely has anything to re-extract.
-  const onIngested = (o: { postureChanged?: unknown; agent: { id: string } }) => {
-    if (!o.postureChanged) return;
-    try {
-      repo.refreshAgent(o.agent.id);
-    } catch (err) {
-      service.log.warn({ err, agentId: o.agent.id }, 'overview facts refresh failed; the next overview request re-extracts it');
-    }
-  };
-  service.on('ingested', onIngested);
-  app.addHook('onClose', async () => {
-    service.off('ingested', onIngested);
-  });
 
   app.get(
     '/overview',
