@@ -14,7 +14,7 @@ import { newKeyPair, loadIdentity } from '../../agent/transport/identity.js';
 import { parseSs } from '../../agent/probes/network/ss.js';
 import { ApiClient } from '../helpers/api.js';
 import { freePort, runCli, spawnCli, waitFor, type CliProcess } from '../helpers/cli.js';
-import { postSigned } from '../helpers/signed-requests.js';
+import { postSigned, announceSigned } from '../helpers/signed-requests.js';
 
 const TIMERS = {
   SOCLITE_AGENTS_HEARTBEATSEC: '1',
@@ -212,7 +212,7 @@ describe('walking skeleton', () => {
         expect(r.status, body).toBe(400);
         expect(String(r.body.message), body).toMatch(message);
       }
-      const big = await postSigned(url, id, keys.privateKey, 2, JSON.stringify({ kind: 'heartbeat', seq: 2, postureHash: null, pad: 'x'.repeat(3 * 1024 * 1024) }));
+      const big = await announceSigned(url, id, keys.privateKey, 2, JSON.stringify({ kind: 'heartbeat', seq: 2, postureHash: null, pad: 'x'.repeat(3 * 1024 * 1024) }));
       expect(big.status).toBe(413);
       expect(counts()).toEqual(before);
     });

@@ -1,6 +1,7 @@
 // Builds signed agent requests by hand so tests can also send what a real agent never would: replays,
 // forged signatures, stale timestamps, malformed bodies.
 import type { KeyObject } from 'node:crypto';
+import { request } from 'node:http';
 import { HEADER_AGENT, HEADER_SEQ, HEADER_SIGNATURE, HEADER_TIMESTAMP, requestSigningMessage, sha256Hex } from '../../protocol/index.js';
 import { signWith } from '../../agent/transport/identity.js';
 
@@ -40,4 +41,46 @@ export async function postSigned(
     parsed = { raw: text };
   }
   return { status: res.status, body: parsed };
+}
+
+/**
+ * Announces a signed report of `body` (content-length, signature over its hash) but sends only the headers:
+ * the collector must refuse a body over its limit from the announced length alone, before reading it. (Sending
+ * the bytes makes the test racy: fastify answers 413 and closes the connection at once, and a socket closed
+ * with unread data is reset, so the client may never see the answer.)
+ */
+export function announceSigned(baseUrl: string, agentId: string, key: KeyObject, seq: number, body: string): Promise<RawResult> {
+  const path = `/api/v1/agents/${agentId}/reports`;
+  const timestamp = Date.now();
+  const signature = signWith(key, requestSigningMessage({ method: 'POST', path, agentId, seq, timestamp, bodySha256: sha256Hex(body) }));
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, baseUrl), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        [HEADER_AGENT]: agentId,
+        [HEADER_SEQ]: String(seq),
+        [HEADER_TIMESTAMP]: String(timestamp),
+        [HEADER_SIGNATURE]: signature,
+      },
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        req.destroy();
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: Record<string, unknown>;
+        try {
+          parsed = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          parsed = { raw: text };
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
 }
