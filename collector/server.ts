@@ -38,6 +38,10 @@ export async function startCollector(config: Config, logger: Logger = createLogg
   const store = openStore(config.storage.dataDir);
   try {
     const adminPassword = await ensureAdmin(store);
+    // Disk waits of WAL checkpoints off the event loop (store/checkpointer.ts); in-memory databases have none.
+    if (!store.db.memory) {
+      store.startBackgroundCheckpoints({ onLost: (err) => logger.error({ err }, 'checkpoint worker stopped: the writer checkpoints by itself from now on') });
+    }
     const service = new CollectorService(store, config, logger);
     const compliance = new ComplianceService(
       store,

@@ -29,6 +29,9 @@ export function openDatabase(dataDir: string, opts: OpenOptions = {}): Db {
   // hundreds of MiB, and every first evaluation inserts ~110 rows at random places in them; with the default
   // cache each insert re-read its index pages from the OS (measured: ~85 first postures/s instead of hundreds).
   db.pragma('cache_size = -65536');
+  // After the WAL starts over, its file is cut back to 64 MiB: a burst (a fleet's first postures) must not
+  // leave hundreds of MB of WAL on disk for good.
+  db.pragma('journal_size_limit = 67108864');
   applyMigrations(db, [...coreMigrations, ...(opts.extraMigrations ?? [])]);
   return db;
 }

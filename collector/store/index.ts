@@ -1,5 +1,6 @@
 // The store room's public face: one object holding every repository over one database connection.
 import { openDatabase, type Db, type OpenOptions } from './database.js';
+import { Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 import { UnitRepository } from './units.js';
 import { TokenRepository } from './tokens.js';
 import { AgentRepository, toAgent, type AgentRow } from './agents.js';
@@ -24,6 +25,8 @@ export interface Store {
   listAgents(f: AgentListFilter): ReturnType<typeof listAgents>;
   /** Runs fn in one transaction: everything in it is committed together or not at all. */
   transaction<T>(fn: () => T): T;
+  /** A long-running collector moves WAL checkpoints onto a worker thread (store/checkpointer.ts). */
+  startBackgroundCheckpoints(o?: CheckpointerOptions): Checkpointer;
   close(): void;
 }
 
@@ -31,6 +34,7 @@ export function openStore(dataDir: string, opts: OpenOptions = {}): Store {
   const db = openDatabase(dataDir, opts);
   const units = new UnitRepository(db);
   units.ensureDefault();
+  let checkpointer: Checkpointer | undefined;
   return {
     db,
     units,
@@ -43,7 +47,11 @@ export function openStore(dataDir: string, opts: OpenOptions = {}): Store {
     trend: new ComplianceTrendRepository(db),
     listAgents: (f) => listAgents(db, f, (r) => toAgent(r as unknown as AgentRow)),
     transaction: <T>(fn: () => T) => db.transaction(fn)(),
-    close: () => db.close(),
+    startBackgroundCheckpoints: (o) => (checkpointer ??= new Checkpointer(db, o)),
+    close: () => {
+      checkpointer?.stop();
+      db.close();
+    },
   };
 }
 
