@@ -37,8 +37,13 @@ const EFFECTIVE_LEVEL = `COALESCE((SELECT MAX(s.level) FROM agent_systems x JOIN
 type Row = Record<string, unknown>;
 
 export function listAgents(db: Db, f: AgentListFilter, toAgent: (r: Row) => AgentRecord): { total: number; items: (AgentRecord & { level: number; avStatus: string })[] } {
-  const where: string[] = [`a.unit_id IN (${placeholders(f.unitIds.length)})`];
-  const params: unknown[] = [...f.unitIds];
+  // A scope holding every unit (the province's admin) needs no unit test: every agent's unit is a row of units
+  // (foreign key), so the answer is the same, and without it the default order reads the hostname index and
+  // stops after one page instead of sorting the whole fleet.
+  const inScope = new Set(f.unitIds);
+  const everyUnit = f.unitIds.length > 0 && (db.prepare('SELECT id FROM units').pluck().all() as string[]).every((u) => inScope.has(u));
+  const where: string[] = everyUnit ? [] : [`a.unit_id IN (${placeholders(f.unitIds.length)})`];
+  const params: unknown[] = everyUnit ? [] : [...f.unitIds];
   if (f.state) {
     where.push('a.state = ?');
     params.push(f.state);
@@ -68,7 +73,7 @@ export function listAgents(db: Db, f: AgentListFilter, toAgent: (r: Row) => Agen
     where.push("EXISTS (SELECT 1 FROM findings fd WHERE fd.agent_id = a.id AND fd.control_id = ? AND fd.status = 'fail')");
     params.push(f.failingControl);
   }
-  const clause = 'WHERE ' + where.join(' AND ');
+  const clause = where.length ? 'WHERE ' + where.join(' AND ') : '';
   // The posture documents live in their own table; joined only when a filter or the page needs them.
   const postures = 'LEFT JOIN agent_postures p ON p.agent_id = a.id';
   const total = (db.prepare(`SELECT COUNT(*) AS n FROM agents a ${f.avStatus ? postures : ''} ${clause}`).get(...params) as { n: number }).n;

@@ -280,3 +280,12 @@ migrations.push({
     ALTER TABLE agents DROP COLUMN posture_json;
   `,
 });
+
+migrations.push({
+  version: 6,
+  name: 'agents in hostname order',
+  // The agents page's default order: with this index the first page of 100,000 agents reads 100 index entries
+  // instead of sorting every row (170-300 ms measured at 100,000). hostname changes only on a rename, so the
+  // index costs the report path nothing; last_seen_at, which every heartbeat changes, stays unindexed.
+  sql: `CREATE INDEX agents_hostname ON agents(hostname, id);`,
+});
