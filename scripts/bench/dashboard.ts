@@ -8,8 +8,6 @@
 // same database before and after a change) skips the seeding.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,7 +20,7 @@ import { defaultPolicyDir } from '../../collector/policy/index.js';
 import type { LivenessState } from '../../collector/fleet/types.js';
 import { buildPosture, machineProfile } from '../simulate/profile.js';
 import { Rng } from '../simulate/rng.js';
-import { coreSplit, machineDescription, procStat, startCollector } from './lib/processes.js';
+import { coreSplit, machineDescription, procStat, startCollector, freePort } from './lib/processes.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, agents: { type: 'string' }, requests: { type: 'string' }, dir: { type: 'string' } } });
 const quick = values.quick ?? false;
@@ -152,13 +150,6 @@ async function settle(pid: number): Promise<{ idle: boolean; seconds: number }> 
   return { idle: false, seconds: (performance.now() - t0) / 1000 };
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as { port: number }).port;
-  srv.close();
-  return port;
-}
 
 async function main() {
   const cores = coreSplit();

@@ -10,9 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Fleet, DEFAULTS } from '../simulate/fleet.js';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
-import { coreSplit, createTokenFile, machineDescription, pinSelf, procStat, readToken, startCollector } from './lib/processes.js';
+import { coreSplit, createTokenFile, machineDescription, pinSelf, procStat, readToken, startCollector, freePort } from './lib/processes.js';
 import { histogramDelta, histogramQuantile, scrape } from './lib/prom.js';
 
 const { values } = parseArgs({
@@ -188,10 +186,3 @@ async function main() {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 await main();
 
-async function freePort(): Promise<number> {
-  const srv = createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as { port: number }).port;
-  srv.close();
-  return port;
-}

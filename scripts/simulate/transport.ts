@@ -66,16 +66,12 @@ export function signReport(agentId: string, key: KeyObject, seq: number, body: s
 
 function signRequest(path: string, agentId: string, key: KeyObject, seq: number, body: string, timestamp: number): SignedBody {
   const msg = requestSigningMessage({ method: 'POST', path, agentId, seq, timestamp, bodySha256: sha256Hex(body) });
-  return {
-    path,
-    body,
-    headers: {
-      [HEADER_AGENT]: agentId,
-      [HEADER_SEQ]: String(seq),
-      [HEADER_TIMESTAMP]: String(timestamp),
-      [HEADER_SIGNATURE]: sign(null, msg, key).toString('base64'),
-    },
-  };
+  return withAuthHeaders(path, body, agentId, seq, timestamp, { [HEADER_SIGNATURE]: sign(null, msg, key).toString('base64') });
+}
+
+/** The signed-request headers every agent request carries, plus how it is authenticated. */
+function withAuthHeaders(path: string, body: string, agentId: string, seq: number, timestamp: number, auth: Record<string, string>): SignedBody {
+  return { path, body, headers: { [HEADER_AGENT]: agentId, [HEADER_SEQ]: String(seq), [HEADER_TIMESTAMP]: String(timestamp), ...auth } };
 }
 
 /** A session agreed with the collector (see protocol/session-key.ts); memory only, like the collector's side. */
@@ -89,17 +85,7 @@ export interface SimSession {
 export function macReport(agentId: string, session: SimSession, seq: number, body: string, timestamp = Date.now()): SignedBody {
   const path = `/api/v1/agents/${agentId}/reports`;
   const text = requestSigningText({ method: 'POST', path, agentId, seq, timestamp, bodySha256: sha256Hex(body) });
-  return {
-    path,
-    body,
-    headers: {
-      [HEADER_AGENT]: agentId,
-      [HEADER_SEQ]: String(seq),
-      [HEADER_TIMESTAMP]: String(timestamp),
-      [HEADER_SESSION]: session.id,
-      [HEADER_SIGNATURE]: sessionMac(session.key, text),
-    },
-  };
+  return withAuthHeaders(path, body, agentId, seq, timestamp, { [HEADER_SESSION]: session.id, [HEADER_SIGNATURE]: sessionMac(session.key, text) });
 }
 
 /**

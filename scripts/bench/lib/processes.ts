@@ -1,6 +1,8 @@
 // Child processes for the benchmarks: the real collector (or a bare fastify server) pinned to its own core,
 // enrollment tokens, and CPU/RSS read from /proc/<pid>/stat so the figures are the collector's own.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
@@ -108,4 +110,13 @@ export function procStat(pid: number): { cpuSec: number; rssBytes: number } {
 export function machineDescription(): string {
   const mem = readFileSync('/proc/meminfo', 'utf8').match(/MemTotal:\s+(\d+)/);
   return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mem ? Math.round(Number(mem[1]) / 1024 / 1024) : '?'} GB RAM, Node ${process.version}`;
+}
+
+/** A TCP port free on loopback right now (for a server started next). */
+export async function freePort(): Promise<number> {
+  const srv = createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const port = (srv.address() as { port: number }).port;
+  srv.close();
+  return port;
 }
