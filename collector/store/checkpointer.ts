@@ -92,6 +92,11 @@ export class Checkpointer {
     this.worker.unref();
   }
 
+  /** Stopped on purpose or lost: the writer checkpoints by itself. */
+  get stopped(): boolean {
+    return this.stopping;
+  }
+
   get stats(): CheckpointStats {
     return this.latest;
   }

@@ -47,7 +47,7 @@ export function openStore(dataDir: string, opts: OpenOptions = {}): Store {
     trend: new ComplianceTrendRepository(db),
     listAgents: (f) => listAgents(db, f, (r) => toAgent(r as unknown as AgentRow)),
     transaction: <T>(fn: () => T) => db.transaction(fn)(),
-    startBackgroundCheckpoints: (o) => (checkpointer ??= new Checkpointer(db, o)),
+    startBackgroundCheckpoints: (o) => (checkpointer && !checkpointer.stopped ? checkpointer : (checkpointer = new Checkpointer(db, o))),
     close: () => {
       checkpointer?.stop();
       db.close();

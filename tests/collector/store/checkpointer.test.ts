@@ -53,4 +53,29 @@ describe('checkpoint worker', () => {
     cp.stop();
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(DEFAULT_AUTOCHECKPOINT);
   });
+
+  // A transaction that reads and then writes, while the worker restarts the WAL under it, must wait for the
+  // worker, not fail: deferred transactions got SQLITE_BUSY (500s for reports in the 100,000-agent run).
+  it('never refuses a read-then-write transaction while the worker restarts the WAL', async () => {
+    const cp = store.startBackgroundCheckpoints({ everyMs: 5, restartAtPages: 32 });
+    const restartsBefore = cp.stats.restarts;
+    const errors: string[] = [];
+    for (let round = 0; round < 200; round++) {
+      for (let i = 0; i < 20; i++) {
+        try {
+          store.transaction(() => {
+            store.settings.get(`rw${i}`);
+            store.settings.set(`rw${i}`, 'y'.repeat(3000) + round);
+          });
+        } catch (err) {
+          errors.push((err as { code?: string }).code ?? String(err));
+        }
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await waitFor('WAL restarts during the writes', () => cp.stats.restarts > restartsBefore);
+    expect(errors).toEqual([]);
+    expect(store.settings.get('rw7')).toBe('y'.repeat(3000) + 199);
+    cp.stop();
+  });
 });
