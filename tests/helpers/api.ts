@@ -37,3 +37,12 @@ export class User extends ApiClient {
     return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
   }
 }
+
+/** Retires an agent through the API as a user with the given bearer token (the route an operator uses). */
+export function retireThroughApi(baseUrl: string, token: string, agentId: string, reason: string): Promise<Response> {
+  return fetch(new URL(`/api/v1/agents/${agentId}/retire`, baseUrl), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ reason }),
+  });
+}

@@ -1,8 +1,8 @@
 // Builds session-authenticated agent requests by hand so tests can also send what a real agent never would:
 // a wrong MAC, another agent's session, an unknown session id.
-import { HEADER_AGENT, HEADER_SEQ, HEADER_SESSION, HEADER_SIGNATURE, HEADER_TIMESTAMP, requestSigningText, sessionMac, sha256Hex } from '../../protocol/index.js';
+import { HEADER_SESSION, HEADER_SIGNATURE, requestSigningText, sessionMac, sha256Hex } from '../../protocol/index.js';
 import type { AgentSession } from '../../agent/transport/client.js';
-import type { RawResult } from './signed-requests.js';
+import { agentHeaders, rawResult, type RawResult } from './signed-requests.js';
 
 export async function postWithSession(
   baseUrl: string,
@@ -19,20 +19,9 @@ export async function postWithSession(
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      [HEADER_AGENT]: agentId,
-      [HEADER_SEQ]: String(seq),
-      [HEADER_TIMESTAMP]: String(timestamp),
-      [HEADER_SESSION]: opts.sessionIdOverride ?? session.id,
-      [HEADER_SIGNATURE]: mac,
+      ...agentHeaders(agentId, seq, timestamp, { [HEADER_SESSION]: opts.sessionIdOverride ?? session.id, [HEADER_SIGNATURE]: mac }),
     },
     body,
   });
-  const text = await res.text();
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    parsed = { raw: text };
-  }
-  return { status: res.status, body: parsed };
+  return rawResult(res.status, await res.text());
 }

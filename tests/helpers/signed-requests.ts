@@ -10,6 +10,20 @@ export interface RawResult {
   body: Record<string, unknown>;
 }
 
+/** The signed-request headers every agent request carries, plus how it is authenticated (signature or session + MAC). */
+export function agentHeaders(agentId: string, seq: number, timestamp: number, auth: Record<string, string>): Record<string, string> {
+  return { [HEADER_AGENT]: agentId, [HEADER_SEQ]: String(seq), [HEADER_TIMESTAMP]: String(timestamp), ...auth };
+}
+
+/** The status and the JSON body (or { raw } when it is not JSON) of a collector answer. */
+export function rawResult(status: number, text: string): RawResult {
+  try {
+    return { status, body: JSON.parse(text) as Record<string, unknown> };
+  } catch {
+    return { status, body: { raw: text } };
+  }
+}
+
 export async function postSigned(
   baseUrl: string,
   agentId: string,
@@ -24,23 +38,10 @@ export async function postSigned(
     opts.signatureOverride ?? signWith(key, requestSigningMessage({ method: 'POST', path, agentId, seq, timestamp, bodySha256: sha256Hex(body) }));
   const res = await fetch(new URL(path, baseUrl), {
     method: 'POST',
-    headers: {
-      'content-type': opts.contentType ?? 'application/json',
-      [HEADER_AGENT]: agentId,
-      [HEADER_SEQ]: String(seq),
-      [HEADER_TIMESTAMP]: String(timestamp),
-      [HEADER_SIGNATURE]: signature,
-    },
+    headers: { 'content-type': opts.contentType ?? 'application/json', ...agentHeaders(agentId, seq, timestamp, { [HEADER_SIGNATURE]: signature }) },
     body,
   });
-  const text = await res.text();
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    parsed = { raw: text };
-  }
-  return { status: res.status, body: parsed };
+  return rawResult(res.status, await res.text());
 }
 
 /**
@@ -56,28 +57,14 @@ export function announceSigned(baseUrl: string, agentId: string, key: KeyObject,
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, baseUrl), {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
-        [HEADER_AGENT]: agentId,
-        [HEADER_SEQ]: String(seq),
-        [HEADER_TIMESTAMP]: String(timestamp),
-        [HEADER_SIGNATURE]: signature,
-      },
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...agentHeaders(agentId, seq, timestamp, { [HEADER_SIGNATURE]: signature }) },
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         req.destroy();
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: Record<string, unknown>;
-        try {
-          parsed = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          parsed = { raw: text };
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
+        resolve(rawResult(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
       });
     });
     req.on('error', reject);

@@ -6,6 +6,7 @@ import { newKeyPair } from '../../agent/transport/identity.js';
 import { createEnrollmentToken } from '../../collector/fleet/tokens.js';
 import { postSigned } from '../helpers/signed-requests.js';
 import { addUser, buildUnitTree, enrollTestAgent, rowCounts, startHarness, type Harness, type TestAgent } from './harness.js';
+import { retireThroughApi } from '../helpers/api.js';
 
 let h: Harness;
 let a: TestAgent;
@@ -52,11 +53,7 @@ describe('signed reports', () => {
     const c = enrollTestAgent(h, 'north', 'host-c');
     expect((await postSigned(h.collector.url, c.id, c.privateKey, 1, heartbeat(1))).status).toBe(200);
     const staff = await addUser(h, 'staff-north', 'it_staff', ['north']);
-    const res = await fetch(new URL(`/api/v1/agents/${c.id}/retire`, h.collector.url), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${staff.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ reason: 'disk replaced' }),
-    });
+    const res = await retireThroughApi(h.collector.url, staff.token, c.id, 'disk replaced');
     expect(res.status).toBe(200);
     await refused(postSigned(h.collector.url, c.id, c.privateKey, 2, heartbeat(2)), 403, 'agent_retired');
     const rec = h.collector.store.db.prepare("SELECT * FROM audit_log WHERE action = 'agent.retire'").get() as Record<string, string>;

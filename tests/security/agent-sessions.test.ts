@@ -11,6 +11,7 @@ import { Rng } from '../../scripts/simulate/rng.js';
 import { postSigned, type RawResult } from '../helpers/signed-requests.js';
 import { postWithSession } from '../helpers/session-requests.js';
 import { addUser, buildUnitTree, enrollTestAgent, rowCounts, startHarness, type Harness, type TestAgent } from './harness.js';
+import { retireThroughApi } from '../helpers/api.js';
 
 let h: Harness;
 let a: TestAgent;
@@ -148,11 +149,7 @@ describe('session-authenticated reports', () => {
     const s = await openSession(client(), c.id, c.privateKey, 1);
     expect((await postWithSession(h.collector.url, c.id, s, 1, heartbeat(1))).status).toBe(200);
     const staff = await addUser(h, 'staff-sessions', 'it_staff', ['north']);
-    const res = await fetch(new URL(`/api/v1/agents/${c.id}/retire`, h.collector.url), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${staff.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ reason: 'disk replaced' }),
-    });
+    const res = await retireThroughApi(h.collector.url, staff.token, c.id, 'disk replaced');
     expect(res.status).toBe(200);
     await refused(postWithSession(h.collector.url, c.id, s, 2, heartbeat(2)), 401, 'unknown_session');
     const again = await openSession(client(), c.id, c.privateKey, 2).catch((e: unknown) => e);

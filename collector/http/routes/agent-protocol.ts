@@ -2,7 +2,7 @@
 // login; they are protected by the enrollment token, the agent's Ed25519 signature or its session MAC.
 // Enrollment lives with the people-facing API (it is audited with the caller's address); sessions and reports,
 // nearly every request a collector gets, live in a lean context of their own (see http/app.ts).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
   AgentId,
@@ -15,6 +15,7 @@ import {
   SessionOpenResponse,
 } from '../../../protocol/index.js';
 import type { CollectorService } from '../../service.js';
+import type { SignedRequest } from '../../fleet/request-auth.js';
 import { validateReport } from '../report-validator.js';
 import { strictAjv } from '../validators.js';
 
@@ -34,6 +35,12 @@ export async function enrollRoutes(app: FastifyInstance, opts: { service: Collec
   );
 }
 
+/** What the request-auth stage needs of an agent request: who the path names, what was signed, the exact bytes. */
+function signedRequestOf(req: FastifyRequest, extra: Partial<SignedRequest> = {}): SignedRequest {
+  const { id } = req.params as { id: string };
+  return { agentIdInPath: id, method: req.method, path: req.url, headers: req.headers, rawBody: req.rawBody ?? Buffer.alloc(0), rawText: req.rawText, ...extra };
+}
+
 export async function agentReportRoutes(app: FastifyInstance, opts: { service: CollectorService }) {
   const { service } = opts;
 
@@ -48,13 +55,7 @@ export async function agentReportRoutes(app: FastifyInstance, opts: { service: C
         response: { 200: SessionOpenResponse, '4xx': ErrorBody },
       },
     },
-    async (req) => {
-      const { id } = req.params as { id: string };
-      return service.openSession(
-        { agentIdInPath: id, method: req.method, path: req.url, headers: req.headers, rawBody: req.rawBody ?? Buffer.alloc(0), rawText: req.rawText },
-        (req.body as SessionOpenRequest).x25519PublicKey,
-      );
-    },
+    async (req) => service.openSession(signedRequestOf(req), (req.body as SessionOpenRequest).x25519PublicKey),
   );
 
   app.post(
@@ -74,22 +75,8 @@ export async function agentReportRoutes(app: FastifyInstance, opts: { service: C
     },
     async (req) => {
       const received = Date.now();
-      const { id } = req.params as { id: string };
       const report = req.body as Report;
-      const outcome = await service.ingestQueued(
-        {
-          agentIdInPath: id,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-          rawBody: req.rawBody ?? Buffer.alloc(0),
-          rawText: req.rawText,
-          isPosture: report.kind === 'posture',
-          sessions: service.sessions,
-        },
-        report,
-        received,
-      );
+      const outcome = await service.ingestQueued(signedRequestOf(req, { isPosture: report.kind === 'posture', sessions: service.sessions }), report, received);
       return outcome.ack;
     },
   );
