@@ -29,6 +29,13 @@ export interface CollectorEvents {
 
 export type CommitHook = (outcome: IngestOutcome) => void;
 
+/** A report failed after it had written: its group is run again with a savepoint per report (commitGroup). */
+class FailedAfterWriting extends Error {
+  constructor(cause: unknown) {
+    super('a report failed after writing', { cause });
+  }
+}
+
 interface PendingReport {
   signed: SignedRequest;
   report: Report;
@@ -135,10 +142,19 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     return new Promise((resolve, reject) => {
       const item: PendingReport = { signed, report, receivedAtMs, verified: undefined, resolve, reject };
       this.pendingReports.push(item);
-      verifySignedRequest(this.store, this.verifier, signed).then(
-        (v) => this.markVerified(item, { ok: v }),
-        (err: unknown) => this.markVerified(item, { err }),
-      );
+      let verified: VerifiedRequest | Promise<VerifiedRequest>;
+      try {
+        verified = verifySignedRequest(this.store, this.verifier, signed);
+      } catch (err) {
+        this.markVerified(item, { err });
+        return;
+      }
+      if (verified instanceof Promise) {
+        verified.then(
+          (v) => this.markVerified(item, { ok: v }),
+          (err: unknown) => this.markVerified(item, { err }),
+        );
+      } else this.markVerified(item, { ok: verified });
     });
   }
 
@@ -228,30 +244,29 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
   }
 
   /**
-   * One SQLite transaction for the group, each report inside its own savepoint so a refused report rolls back
-   * alone; every caller's promise settles only after the commit.
+   * One SQLite transaction for the group; every caller's promise settles only after the commit. A refused
+   * report must leave nothing behind while the rest of its group commits. Almost every refusal (replayed
+   * sequence, clock skew, a body that does not match its signed headers) happens before the report's first
+   * write, so the group first runs without a savepoint per report (two statements each). If a report fails
+   * after writing (an internal error: rare), the whole transaction rolls back and the group runs again with a
+   * savepoint per report, so that report rolls back alone.
    */
   private commitGroup(items: PendingReport[]): void {
-    const results: ({ ok: IngestOutcome } | { err: unknown })[] = [];
+    let results: ({ ok: IngestOutcome } | { err: unknown })[];
     try {
-      this.store.transaction(() => {
-        for (const it of items) {
-          const verdict = it.verified!;
-          if ('err' in verdict) {
-            results.push(verdict);
-            continue;
-          }
-          try {
-            // better-sqlite3 runs a nested transaction as a savepoint: a throw undoes this report only.
-            results.push({ ok: this.store.transaction(() => this.ingestWithinTransaction(verdict.ok, it.report, it.receivedAtMs)) });
-          } catch (err) {
-            results.push({ err });
-          }
-        }
-      });
+      results = this.runGroup(items, false);
     } catch (err) {
-      for (const it of items) it.reject(err);
-      return;
+      if (!(err instanceof FailedAfterWriting) || items.length === 1) {
+        const cause = err instanceof FailedAfterWriting ? err.cause : err;
+        for (const it of items) it.reject(cause);
+        return;
+      }
+      try {
+        results = this.runGroup(items, true);
+      } catch (err2) {
+        for (const it of items) it.reject(err2);
+        return;
+      }
     }
     results.forEach((r, i) => {
       const it = items[i]!;
@@ -262,11 +277,42 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     });
   }
 
-  private ingestWithinTransaction(verified: VerifiedRequest, report: Report, receivedAtMs: number): IngestOutcome {
-    const auth = checkSequence(this.store, verified, this.config.agents.maxClockSkewSec * 1000, receivedAtMs);
-    return ingestReport(this.store, auth, report, this.agentSettings, new Date(), (o) => {
-      for (const hook of this.commitHooks) hook(o);
+  private runGroup(items: PendingReport[], savepoints: boolean): ({ ok: IngestOutcome } | { err: unknown })[] {
+    const results: ({ ok: IngestOutcome } | { err: unknown })[] = [];
+    this.store.transaction(() => {
+      for (const it of items) {
+        const verdict = it.verified!;
+        if ('err' in verdict) {
+          results.push(verdict);
+          continue;
+        }
+        const progress = { wrote: false };
+        try {
+          // better-sqlite3 runs a nested transaction as a savepoint: a throw undoes this report only.
+          const ingest = () => this.ingestWithinTransaction(verdict.ok, it.report, it.receivedAtMs, progress);
+          results.push({ ok: savepoints ? this.store.transaction(ingest) : ingest() });
+        } catch (err) {
+          if (!savepoints && progress.wrote) throw new FailedAfterWriting(err);
+          results.push({ err });
+        }
+      }
     });
+    return results;
+  }
+
+  private ingestWithinTransaction(verified: VerifiedRequest, report: Report, receivedAtMs: number, progress: { wrote: boolean }): IngestOutcome {
+    const auth = checkSequence(this.store, verified, this.config.agents.maxClockSkewSec * 1000, receivedAtMs);
+    return ingestReport(
+      this.store,
+      auth,
+      report,
+      this.agentSettings,
+      new Date(),
+      (o) => {
+        for (const hook of this.commitHooks) hook(o);
+      },
+      progress,
+    );
   }
 
   private afterCommit(outcome: IngestOutcome, receivedAtMs: number): void {

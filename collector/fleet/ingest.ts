@@ -28,6 +28,8 @@ export function ingestReport(
   now = new Date(),
   /** Runs inside the caller's transaction: what it writes commits (or rolls back) together with the report. */
   withinCommit?: (outcome: IngestOutcome) => void,
+  /** Set to true just before the first write: a refusal before it left nothing to roll back (see service.ts). */
+  progress?: { wrote: boolean },
 ): IngestOutcome {
   const { agent, seq } = auth;
   if (report.seq !== seq) throw reject(400, 'seq_mismatch', `body seq ${report.seq} does not match the signed header seq ${seq}`);
@@ -45,6 +47,7 @@ export function ingestReport(
     }
   }
 
+  if (progress) progress.wrote = true;
   if (!store.agents.accept({ agentId: agent.id, seq, kind: report.kind, receivedAt, clockSkewMs: auth.clockSkewMs, gap, bodySha256: auth.bodySha256 })) {
     throw reject(409, 'replayed_sequence', `sequence ${seq} was already used`);
   }

@@ -94,13 +94,18 @@ function signedHeaders(req: SignedRequest): SignedHeaders {
  * A request with the session header is checked against that session's HMAC key on the event loop (an HMAC
  * costs microseconds, less than the round trip to the worker); any other against the agent's Ed25519 key on
  * the worker. Both sign the same text, and stage 2 treats both alike.
+ * Answers synchronously (a value, or a throw) when no worker is needed, a session heartbeat: most requests.
+ * Each promise costs the event loop, so none is made for them.
  */
-export async function verifySignedRequest(store: Store, verifier: SignatureVerifier, req: SignedRequest): Promise<VerifiedRequest> {
+export function verifySignedRequest(store: Store, verifier: SignatureVerifier, req: SignedRequest): VerifiedRequest | Promise<VerifiedRequest> {
   const h = signedHeaders(req);
   const sessionId = header(req.headers, HEADER_SESSION);
   if (sessionId !== undefined) return verifySessionRequest(verifier, req, h, sessionId);
-  const { agentId, seq, timestamp, signature } = h;
+  return verifyEd25519Request(store, verifier, req, h);
+}
 
+async function verifyEd25519Request(store: Store, verifier: SignatureVerifier, req: SignedRequest, h: SignedHeaders): Promise<VerifiedRequest> {
+  const { agentId, seq, timestamp, signature } = h;
   const publicKey = store.agents.knownPublicKey(agentId) ?? liveAgentKey(store, agentId);
 
   const bodySha256 = sha256Hex(req.rawBody);
@@ -111,7 +116,7 @@ export async function verifySignedRequest(store: Store, verifier: SignatureVerif
   return checked.postureHash === undefined ? { agentId, seq, timestamp, bodySha256 } : { agentId, seq, timestamp, bodySha256, postureHash: checked.postureHash };
 }
 
-async function verifySessionRequest(verifier: SignatureVerifier, req: SignedRequest, h: SignedHeaders, sessionId: string): Promise<VerifiedRequest> {
+function verifySessionRequest(verifier: SignatureVerifier, req: SignedRequest, h: SignedHeaders, sessionId: string): VerifiedRequest | Promise<VerifiedRequest> {
   const { agentId, seq, timestamp, signature } = h;
   const found = req.sessions?.lookup(sessionId, agentId) ?? { err: 'unknown' as const };
   if ('err' in found) {
@@ -124,8 +129,9 @@ async function verifySessionRequest(verifier: SignatureVerifier, req: SignedRequ
   if (!sessionMacMatches(found.ok.key, message, signature)) throw reject(401, 'bad_signature', 'request MAC does not verify with the session key');
   if (!req.isPosture) return { agentId, seq, timestamp, bodySha256 };
   // The posture hash is the other costly step of a posture report: still off the event loop, without a signature.
-  const postureHash = await verifier.postureHash(req.rawText ?? req.rawBody.toString('utf8'));
-  return postureHash === undefined ? { agentId, seq, timestamp, bodySha256 } : { agentId, seq, timestamp, bodySha256, postureHash };
+  return verifier.postureHash(req.rawText ?? req.rawBody.toString('utf8')).then((postureHash) =>
+    postureHash === undefined ? { agentId, seq, timestamp, bodySha256 } : { agentId, seq, timestamp, bodySha256, postureHash },
+  );
 }
 
 /**

@@ -108,4 +108,34 @@ describe('group commit of agent reports', () => {
     expect(order).toEqual(['a unchanged posture', 'b heartbeat 3']);
     expect(c.store.agents.get(a.id)!.lastSeq).toBe(3);
   });
+
+  // Refusals before a report's first write need no savepoint; a failure after writing (here a commit hook that
+  // throws, as a bug or a full disk would) rolls the group back and runs it again with a savepoint per report.
+  it('rolls back only the report that failed after writing; its neighbours in the group still commit', async () => {
+    const trio = ['rollback-a', 'rollback-b', 'rollback-c'].map((h) => {
+      const e = enrollDirect(c, h);
+      return { id: e.id, key: e.privateKey };
+    }) as [(typeof agents)[0], (typeof agents)[0], (typeof agents)[0]];
+    const [a, b, d] = trio;
+    let failFor: string | undefined = b.id;
+    c.service.addCommitHook((o) => {
+      if (o.agent.id === failFor) throw new Error('hook failed after the report was written');
+    });
+    const hb = (seq: number): Report => ({ kind: 'heartbeat', seq, postureHash: null });
+    const burst = [signed(a, 1, hb(1)), signed(b, 1, hb(1)), signed(d, 1, hb(1)), signed(a, 2, hb(2))];
+    const results = await Promise.allSettled(burst.map((x) => c.service.ingestQueued(x.signed, x.report, Date.now())));
+    expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as Error).message))).toEqual(['ok', 'hook failed after the report was written', 'ok', 'ok']);
+    expect(c.store.agents.get(a.id)!.lastSeq).toBe(2);
+    expect(c.store.agents.get(b.id)!.lastSeq).toBe(0); // its accepted sequence was rolled back with it
+    expect(c.store.agents.get(d.id)!.lastSeq).toBe(1);
+
+    // Alone in its group, and once the fault is gone the same report is accepted: nothing of it was kept.
+    const lone = await Promise.allSettled([c.service.ingestQueued(signed(b, 1, hb(1)).signed, hb(1), Date.now())]);
+    expect(lone[0]!.status).toBe('rejected');
+    expect(c.store.agents.get(b.id)!.lastSeq).toBe(0);
+    failFor = undefined;
+    const ok = await c.service.ingestQueued(signed(b, 1, hb(1)).signed, hb(1), Date.now());
+    expect(ok.ack.accepted).toBe(true);
+    expect(c.store.agents.get(b.id)!.lastSeq).toBe(1);
+  });
 });
