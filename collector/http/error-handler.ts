@@ -33,10 +33,12 @@ export function describe(err: FastifyError | DomainError | Error): { status: num
 export function registerErrorHandling(app: FastifyInstance, service: CollectorService): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const { status, code, message, details } = describe(err);
-    if (status >= 500) req.log.error({ err }, 'request failed');
+    // Method and path (without the query) name the request also where no request id is bound (agent routes).
+    const route = `${req.method} ${req.url.split('?')[0]}`;
+    if (status >= 500) req.log.error({ err, route }, 'request failed');
     else {
       service.metrics.rejected.inc({ reason: code });
-      req.log.info({ code, status }, 'request refused');
+      req.log.info({ code, status, route }, 'request refused');
     }
     return reply.status(status).send({ ...details, error: STATUS_CODES[status] ?? 'Error', code, message, statusCode: status });
   });
