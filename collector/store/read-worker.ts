@@ -3,6 +3,7 @@
 // 100,000 agents — and on the event loop they held every report and API answer that long (a /compliance call
 // took 14 s and timed out 512 agent requests in the 100,000-agent benchmark). Each query runs in its own read
 // transaction (one WAL snapshot); the worker never writes.
+import { BACKGROUND_NICE, lowerThreadPriority } from '../worker-priority.js';
 import { Worker } from 'node:worker_threads';
 import { workerSource } from '../worker-source.js';
 import { createRequire } from 'node:module';
@@ -10,9 +11,12 @@ import { TREND_AGENTS_SQL, TREND_CONTROLS_SQL, type TrendAgentRow, type TrendCon
 
 type Request = { id: number; queries: { sql: string; params: unknown[] }[] };
 
-function readWorkerMain(): void {
+function readWorkerMain(helpers: { lowerThreadPriority: typeof lowerThreadPriority }): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  // Fleet-wide aggregates take seconds at 100,000 agents: below the event loop's priority (worker-priority.ts).
+  // Not Linux: normal priority, as before.
+  helpers.lowerThreadPriority(workerData.nice as number);
   const Database = require(workerData.sqliteModule as string) as typeof import('better-sqlite3');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const db = new Database(workerData.file as string, { readonly: true, fileMustExist: true });
@@ -47,7 +51,7 @@ export class ReadWorker {
 
   constructor(file: string) {
     const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(workerSource(readWorkerMain), { eval: true, name: 'soclite-read-worker', workerData: { file, sqliteModule } });
+    this.worker = new Worker(workerSource(readWorkerMain, { lowerThreadPriority }), { eval: true, name: 'soclite-read-worker', workerData: { file, sqliteModule, nice: BACKGROUND_NICE } });
     this.worker.on('message', (m: { id: number; results?: unknown[][]; error?: string }) => {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);

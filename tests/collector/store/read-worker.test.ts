@@ -1,11 +1,12 @@
 // Whole-table reads on the worker thread's own connection (trend aggregates, /compliance summaries) equal the
 // same SQL run in-process, and see what was committed before they were asked.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../../collector/store/index.js';
 import { ReadWorker } from '../../../collector/store/read-worker.js';
+import { BACKGROUND_NICE } from '../../../collector/worker-priority.js';
 import { controlCountsQuery, summaryByLevelQuery } from '../../../collector/store/compliance.js';
 
 const store = openStore(mkdtempSync(join(tmpdir(), 'soclite-trend-')));
@@ -64,5 +65,17 @@ describe('read worker', () => {
   it('reports a bad query as an error and keeps serving', async () => {
     await expect(aggregator.query([{ sql: 'SELECT * FROM no_such_table', params: [] }])).rejects.toThrow(/no such table/);
     expect((await aggregator.query([{ sql: 'SELECT 1 AS one', params: [] }]))[0]).toEqual([{ one: 1 }]);
+  });
+
+  // Its aggregates take seconds at fleet scale: they must yield the CPU to the event loop (worker-priority.ts).
+  it('runs below the priority of the event loop (Linux: its own thread nice value)', async () => {
+    await aggregator.trendDay(); // the worker is up
+    const niceOf = (statPath: string) => {
+      const stat = readFileSync(statPath, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]); // field 19: nice
+    };
+    const threads = readdirSync('/proc/self/task').map((tid) => niceOf(`/proc/self/task/${tid}/stat`));
+    expect(niceOf('/proc/thread-self/stat')).toBe(0);
+    expect(threads).toContain(BACKGROUND_NICE);
   });
 });
