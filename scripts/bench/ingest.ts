@@ -6,6 +6,7 @@
 // to the last one and speaks HTTP/1.1 over raw sockets; every request is signed and framed before the clock
 // starts, and the generator's own CPU per request is printed beside the servers'.
 // Usage: npx tsx scripts/bench/ingest.ts [--quick] [--agents N] [--concurrency C] [--heartbeat-rounds R]
+//        BENCH_CPU_PROF=dir profiles the whole collector run; add BENCH_PROFILE_PHASE="<phase name>" for one phase only.
 import { createHmac, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { Fleet, DEFAULTS } from '../simulate/fleet.js';
 import { buildPhases, type Phase } from './lib/ingest-phases.js';
 import { runLoad, type LoadResult } from './lib/load.js';
+import { startPhaseProfile } from './lib/inspector-profile.js';
 import { coreSplit, createTokenFile, machineDescription, pinSelf, procStat, readToken, startBareServer, startCollector, type ServerProcess } from './lib/processes.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, agents: { type: 'string' }, concurrency: { type: 'string' }, keep: { type: 'boolean' }, 'heartbeat-rounds': { type: 'string' } } });
@@ -24,12 +26,18 @@ const UNCHANGED_ROUNDS = quick ? 3 : 5;
 const HEARTBEAT_ROUNDS = Number(values['heartbeat-rounds'] ?? (quick ? 10 : 20));
 const SEED = 'bench-ingest';
 
-async function measure(server: ServerProcess, phases: Phase[]): Promise<(LoadResult & { cpuPerReqMs: number })[]> {
+async function measure(server: ServerProcess, phases: Phase[], profile?: { phase: string; dir: string }): Promise<(LoadResult & { cpuPerReqMs: number })[]> {
   const out = [];
   for (const ph of phases) {
+    const profiler = profile && ph.name === profile.phase ? await startPhaseProfile(server.pid) : undefined;
     const before = procStat(server.pid);
     const r = await runLoad(server.url, ph.rounds, CONCURRENCY);
     const after = procStat(server.pid);
+    if (profiler) {
+      const file = path.join(profile!.dir, `collector-${ph.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
+      await profiler.stop(file);
+      console.log(`profile of "${ph.name}" written to ${file} (npx tsx scripts/bench/profile-top.ts ${file})`);
+    }
     out.push({ ...r, cpuPerReqMs: ((after.cpuSec - before.cpuSec) * 1000) / r.requests });
   }
   return out;
@@ -70,7 +78,7 @@ async function main() {
   console.log(`cores: server under test on ${cores.server ?? 'any'}, load generator on ${cores.load ?? 'any'}`);
   console.log(`load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other work on the machine skews every figure)`);
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the collector there (node --cpu-prof) for finding hot spots.
-  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const nodeArgs = process.env.BENCH_CPU_PROF && !process.env.BENCH_PROFILE_PHASE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const collector = await startCollector({ dataDir, port: 0, cores: cores.server, nodeArgs });
   let results: Awaited<ReturnType<typeof measure>>;
   let bare: Awaited<ReturnType<typeof measure>>;
@@ -93,9 +101,17 @@ async function main() {
     await fleet.openSessions();
     console.log(`opened ${fleet.stats.sessionsOpened} sessions in ${fmt((performance.now() - t1) / 1000, 1)} s`);
     phases = buildPhases(fleet.identitiesInOrder(), SEED, { unchangedRounds: UNCHANGED_ROUNDS, heartbeatRounds: HEARTBEAT_ROUNDS });
-    results = await measure(collector, phases);
+    // BENCH_PROFILE_PHASE="heartbeat, session MAC" profiles the collector's main thread during that phase only
+    // (written to BENCH_CPU_PROF or the temp dir); the profiler's own cost makes that phase's figures slower.
+    const profilePhase = process.env.BENCH_PROFILE_PHASE;
+    results = await measure(collector, phases, profilePhase ? { phase: profilePhase, dir: process.env.BENCH_CPU_PROF ?? os.tmpdir() } : undefined);
     const mem = procStat(collector.pid);
     console.log(`collector RSS after the run: ${fmt(mem.rssBytes / 2 ** 20)} MiB`);
+    // A refused report is a finding, not noise: show what the collector logged about it.
+    if (results.some((r) => Object.keys(r.errors).length > 0)) {
+      const logged = collector.output().split('\n').filter((l) => /"level":(40|50|60)/.test(l));
+      console.log(`collector warnings and errors (${logged.length}, last 5):\n${logged.slice(-5).map((l) => '  ' + l.slice(0, 600)).join('\n')}`);
+    }
   } finally {
     await collector.stop();
   }

@@ -9,8 +9,10 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Fleet, DEFAULTS } from '../simulate/fleet.js';
 import { coreSplit, createTokenFile, machineDescription, pinSelf, procStat, readToken, startCollector, freePort } from './lib/processes.js';
+import { startPhaseProfile, startSelfProfile } from './lib/inspector-profile.js';
 import { histogramDelta, histogramQuantile, scrape } from './lib/prom.js';
 
 const { values } = parseArgs({
@@ -114,9 +116,20 @@ async function main() {
     const prom0 = await scrape(collector.url);
     const sentBefore = { ...fleet.stats.sent };
     const cpu0 = procStat(collector.pid);
+    // The simulator's own event-loop delay and CPU: a report's latency as the agents see it includes the time
+    // the simulator itself took to notice the answer.
+    const simLoop = monitorEventLoopDelay({ resolution: 10 });
+    simLoop.enable();
+    const simCpu0 = process.cpuUsage();
+    // BENCH_PROFILE_SEC=N: CPU profiles of the collector's main thread and of the simulator over the first N s
+    // of the window (into BENCH_CPU_PROF or the temp dir), to find long turns: profile-top.ts --long-turns 20.
+    const profileSec = Number(process.env.BENCH_PROFILE_SEC ?? 0);
+    const profileDir = process.env.BENCH_CPU_PROF ?? os.tmpdir();
+    const profiling = profileSec > 0 ? { collector: await startPhaseProfile(collector.pid), simulator: await startSelfProfile() } : undefined;
     const start = performance.now();
     let peakRss = cpu0.rssBytes;
     const samples: string[] = [];
+    let profilesWritten = false;
     while (performance.now() - start < MINUTES * 60_000) {
       await sleep(5000);
       const s = procStat(collector.pid);
@@ -126,8 +139,18 @@ async function main() {
       samples.push(line);
       console.log(line);
       fleet.stats.window.reset();
+      if (profiling && performance.now() - start >= profileSec * 1000 && !profilesWritten) {
+        profilesWritten = true;
+        for (const [who, p] of Object.entries(profiling)) {
+          const file = path.join(profileDir, `steady-${who}.cpuprofile`);
+          await p.stop(file);
+          console.log(`  profile of the ${who} written to ${file}`);
+        }
+      }
     }
     const cpu1 = procStat(collector.pid);
+    simLoop.disable();
+    const simCpu = process.cpuUsage(simCpu0);
     const prom1 = await scrape(collector.url);
     const seconds = (performance.now() - start) / 1000;
     const summary = fleet.stats.summary();
@@ -157,6 +180,8 @@ async function main() {
     console.log(`collector CPU: ${fmt(cpuPct, 1)} % of one core (target < 100 %)`);
     console.log(`collector peak RSS: ${fmt(peakRss / 2 ** 20)} MiB (target < 1536 MiB)`);
     console.log(`ingest latency seen by agents: p50 ${fmt(summary.latency.reports.p50Ms ?? NaN, 1)} ms, p99 ${fmt(summary.latency.reports.p99Ms ?? NaN, 1)} ms (target p99 < 50 ms)`);
+    const simulator = { cpuPct: ((simCpu.user + simCpu.system) / 1e6 / seconds) * 100, loopP99Ms: simLoop.percentile(99) / 1e6, loopMaxMs: simLoop.max / 1e6 };
+    console.log(`  the simulator itself: CPU ${fmt(simulator.cpuPct, 1)} % of a core, event-loop delay p99 ${fmt(simulator.loopP99Ms, 1)} ms, max ${fmt(simulator.loopMaxMs, 1)} ms`);
     console.log(`SQLite: ${fmt(dbBytes / 2 ** 20, 1)} MiB, ${fmt(dbBytes / AGENTS)} bytes per agent`);
     // Inside the collector: received -> committed, per kind (bucket upper bounds), event-loop stalls and GC.
     const inside = Object.fromEntries(
@@ -176,7 +201,7 @@ async function main() {
       for (const [name, r] of Object.entries(api)) console.log(`GET ${name}: HTTP ${r.status}, median ${fmt(r.medianMs, 1)} ms, max ${fmt(r.maxMs, 1)} ms (target < 200 ms)`);
     } else console.log(`dashboard API not measured: login failed (${login.status})`);
     console.log(
-      `\nresult: ${JSON.stringify({ bench: 'steady', quick, agents: AGENTS, heartbeatSec: HEARTBEAT, postureEverySec: POSTURE_EVERY, seconds, cpuPct, peakRssBytes: peakRss, latency: summary.latency, inside, eventLoop: { p99Ms: lagP99 * 1000, maxMs: lagMax * 1000 }, gc, errors: summary.errors, dbBytes, bytesPerAgent: dbBytes / AGENTS, api })}`,
+      `\nresult: ${JSON.stringify({ bench: 'steady', quick, agents: AGENTS, heartbeatSec: HEARTBEAT, postureEverySec: POSTURE_EVERY, seconds, cpuPct, peakRssBytes: peakRss, latency: summary.latency, simulator, inside, eventLoop: { p99Ms: lagP99 * 1000, maxMs: lagMax * 1000 }, gc, errors: summary.errors, dbBytes, bytesPerAgent: dbBytes / AGENTS, api })}`,
     );
   } finally {
     await collector.stop();
