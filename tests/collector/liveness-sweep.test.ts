@@ -31,6 +31,26 @@ describe('liveness sweep', () => {
     expect(ids.map((id) => c.store.agents.get(id)!.state)).toEqual(['offline', 'offline', 'offline', 'offline', 'offline']);
   });
 
+  it('goes through the table a range of rows per turn of the event loop, and skips agents that reported meanwhile', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'soclite-sweep-pass-'));
+    const own = await startCollector(loadConfig({ dataDir: join(dir, 'data'), port: 0 }, {}), createLogger('silent'));
+    try {
+      const agents = Array.from({ length: 7 }, (_, i) => enrollDirect(own, `p${i}`).id);
+      // Silent for 200 s, counted from before this collector started watching: due to go late.
+      const silentSince = new Date(Date.now() - 200_000).toISOString();
+      own.store.db.prepare('UPDATE agents SET last_seen_at = ?').run(silentSince);
+      (own.service as unknown as { startedAtMs: number }).startedAtMs = Date.now() - 400_000;
+      // Between the pass's turns, the last agent is heard from: it must stay online.
+      setImmediate(() => own.store.db.prepare('UPDATE agents SET last_seen_at = ? WHERE id = ?').run(new Date().toISOString(), agents[6]));
+      const changed = await own.service.runLivenessPass(2);
+      expect(changed).toBe(6);
+      expect(agents.map((id) => own.store.agents.get(id)!.state)).toEqual(['late', 'late', 'late', 'late', 'late', 'late', 'online']);
+      expect(await own.service.runLivenessPass(2)).toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('counts an online agent’s silence from the collector’s start, not from before it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'soclite-sweep-restart-'));
     const cfg = loadConfig({ dataDir: join(dir, 'data'), port: 0 }, {});
