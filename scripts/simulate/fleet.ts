@@ -33,6 +33,12 @@ export interface FleetOptions {
   offlineProbability: number;
   /** Session MACs (default true, as the agent does); false signs every report with Ed25519. */
   sessions?: boolean;
+  /**
+   * Run only the agents whose index i has i % count === index (the other slices run in other processes, see
+   * fleet-group.ts). Such a fleet only loads identities (the group enrolls) and does not save them (the group
+   * saves every slice's sequence numbers).
+   */
+  slice?: { index: number; count: number };
   log: (line: string) => void;
 }
 
@@ -151,14 +157,17 @@ export class Fleet {
   async enroll(): Promise<{ reused: number; enrolled: number }> {
     const o = this.o;
     if (o.identityFile) this.identities = loadIdentities(o.identityFile, o.server, o.seed);
+    const mine = (i: number) => !o.slice || i % o.slice.count === o.slice.index;
     const missing: number[] = [];
-    for (let i = 0; i < o.agents; i++) if (!this.identities.get(i)?.agentId) missing.push(i);
+    for (let i = 0; i < o.agents; i++) if (mine(i) && !this.identities.get(i)?.agentId) missing.push(i);
     const reused = o.agents - missing.length;
+    if (missing.length && o.slice) throw new Error(`${missing.length} agents of slice ${o.slice.index} are not enrolled: the group enrolls before starting slices`);
     if (missing.length && !o.token) throw new Error(`${missing.length} agents are not enrolled yet and no enrollment token was given`);
     if (missing.length) await this.enrollMissing(missing);
-    if (o.identityFile) saveIdentities(o.identityFile, o.server, o.seed, this.identities.values());
+    if (o.identityFile && !o.slice) saveIdentities(o.identityFile, o.server, o.seed, this.identities.values());
     const now = Date.now();
     for (let i = 0; i < o.agents; i++) {
+      if (!mine(i)) continue;
       const id = this.identities.get(i)!;
       const { state } = machineProfile(o.seed, i);
       const life = Rng.from('life', o.seed, i);
@@ -293,7 +302,7 @@ export class Fleet {
     const now = Date.now();
     const postureTick = now >= a.nextPostureAt;
     if (postureTick || a.needPosture) {
-      const { profile } = machineProfile(o.seed, i);
+      const { profile } = machineProfile(o.seed, a.id.index);
       if (postureTick) {
         if (evolve(profile, a.state, a.life, o.changeProbability, now)) this.stats.postureChanges++;
         a.nextPostureAt = now + o.postureEverySec * 1000;
@@ -399,6 +408,19 @@ export class Fleet {
     return this.inflight;
   }
 
+  /** Last sequence number per agent index: what a slice hands back to its group when it stops. */
+  lastSequences(): [number, number][] {
+    return this.agents.map((a) => [a.id.index, a.id.lastSeq]);
+  }
+
+  /** Takes the sequence numbers a slice used (fleet-group.ts), so the identities saved next continue after them. */
+  adoptSequences(pairs: [number, number][]): void {
+    for (const [index, seq] of pairs) {
+      const id = this.identities.get(index);
+      if (id && seq > id.lastSeq) id.lastSeq = seq;
+    }
+  }
+
   /** The enrolled identities in index order (benchmarks pre-sign requests with them). */
   identitiesInOrder(): SimIdentity[] {
     return this.agents.map((a) => a.id);
@@ -420,7 +442,7 @@ export class Fleet {
     try {
       if (o.goodbye) await this.goodbye();
     } finally {
-      if (this.o.identityFile) saveIdentities(this.o.identityFile, this.o.server, this.o.seed, this.identities.values());
+      if (this.o.identityFile && !this.o.slice) saveIdentities(this.o.identityFile, this.o.server, this.o.seed, this.identities.values());
       await this.pool.close();
     }
   }

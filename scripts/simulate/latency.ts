@@ -42,6 +42,20 @@ export class LatencyHistogram {
     return this.count ? this.sumMs / this.count : NaN;
   }
 
+  /** Plain data, to send to another process (fleet-group.ts). */
+  toJSON(): { counts: number[]; count: number; sumMs: number; maxMs: number } {
+    return { counts: Array.from(this.counts), count: this.count, sumMs: this.sumMs, maxMs: this.maxMs };
+  }
+
+  static fromJSON(d: { counts: number[]; count: number; sumMs: number; maxMs: number }): LatencyHistogram {
+    const h = new LatencyHistogram();
+    h.counts.set(d.counts.slice(0, BUCKETS));
+    h.count = d.count;
+    h.sumMs = d.sumMs;
+    h.maxMs = d.maxMs;
+    return h;
+  }
+
   reset(): void {
     this.counts.fill(0);
     this.count = 0;
