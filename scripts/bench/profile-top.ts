@@ -2,7 +2,7 @@
 // chosen functions (inclusive), from a .cpuprofile (node --cpu-prof, or bench:ingest's BENCH_PROFILE_PHASE).
 // With --long-turns MS, also every stretch of busy samples (one turn of the event loop, roughly) longer than MS:
 // when it ran and what it spent its time in.
-// Usage: npx tsx scripts/bench/profile-top.ts FILE [--top N] [--inside name1,name2,...] [--long-turns MS]
+// Usage: npx tsx scripts/bench/profile-top.ts FILE [--top N] [--inside name1,name2,...] [--long-turns MS [--skip fn1,fn2]]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -17,7 +17,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string' }, inside: { type: 'string' }, 'long-turns': { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string' }, inside: { type: 'string' }, 'long-turns': { type: 'string' }, skip: { type: 'string' } } });
 if (!positionals[0]) throw new Error('usage: profile-top.ts FILE [--top N] [--inside a,b]');
 const prof = JSON.parse(readFileSync(positionals[0], 'utf8')) as Profile;
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
@@ -77,7 +77,18 @@ if (values['long-turns']) {
   if (cur && cur.us >= minUs) turns.push(cur);
   const busyInTurns = turns.reduce((a, x) => a + x.us, 0);
   console.log(`\n${turns.length} busy stretches of ${values['long-turns']} ms or more (${((busyInTurns / busy) * 100).toFixed(1)} % of busy time); the longest 15, with the functions they were inside:`);
-  for (const turn of [...turns].sort((a, b) => b.us - a.us).slice(0, 15)) {
+  // --skip: leave out stretches mostly inside these functions (a known cause), to see what else is long.
+  const skip = (values.skip ?? '').split(',').filter(Boolean);
+  const listed = turns.filter((turn) => {
+    if (!skip.length) return true;
+    const inSkipped = turn.samples.filter((id) => {
+      for (let c: number | undefined = id; c !== undefined; c = parent.get(c)) if (skip.includes(byId.get(c)!.callFrame.functionName)) return true;
+      return false;
+    }).length;
+    return inSkipped * 2 < turn.samples.length;
+  });
+  if (skip.length) console.log(`(${turns.length - listed.length} of them mostly inside ${skip.join(', ')}: left out)`);
+  for (const turn of [...listed].sort((a, b) => b.us - a.us).slice(0, 15)) {
     const inside = new Map<string, number>();
     for (const id of turn.samples) {
       const seen = new Set<string>();
