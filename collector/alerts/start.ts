@@ -15,7 +15,9 @@ import { clockSkewRule, clonedAgentRule, levelTimerRule, livenessRule, sequenceG
 import { controlTransitionRule } from './rules/control-rules.js';
 import { eventRules } from './rules/event-rules.js';
 import { postureRules } from './rules/posture-rules.js';
-import type { AlertDecision } from './types.js';
+import type { ActiveKeys, AlertDecision } from './types.js';
+
+const NO_ACTIVE_ALERTS: ActiveKeys = new Map();
 
 export interface RunningAlerts {
   alerts: AlertService;
@@ -64,7 +66,10 @@ export function startAlerts(o: { store: Store; service: CollectorService; config
   service.addCommitHook((outcome) => {
     const agentId = outcome.agent.id;
     const at = new Date().toISOString();
-    const active = alerts.activeKeys(agentId);
+    // A heartbeat or unchanged posture only clears alerts (or raises on clock skew or lost reports, which
+    // apply() deduplicates): with none active on the agent row, read in this transaction, there is nothing to ask.
+    const onlyClears = !outcome.newEvents?.length && !outcome.postureChanged;
+    const active = onlyClears && outcome.agent.activeAlerts === 0 ? NO_ACTIVE_ALERTS : alerts.activeKeys(agentId);
     const decisions: AlertDecision[] = [];
     if (outcome.newEvents?.length) decisions.push(...eventRules(outcome.newEvents));
     if (outcome.postureChanged) {

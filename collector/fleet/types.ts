@@ -42,6 +42,8 @@ export interface AgentRecord {
   clockSkewMs: number;
   seqGaps: number;
   retiredAt: string | null;
+  /** Alerts of this agent not resolved (kept by triggers on the alerts table). */
+  activeAlerts: number;
 }
 
 export interface AgentWithPosture extends AgentRecord {

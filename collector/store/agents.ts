@@ -25,6 +25,7 @@ export interface AgentRow {
   clock_skew_ms: number;
   seq_gaps: number;
   retired_at: string | null;
+  active_alerts: number;
 }
 
 export const toAgent = (r: AgentRow): AgentRecord => ({
@@ -47,10 +48,11 @@ export const toAgent = (r: AgentRow): AgentRecord => ({
   clockSkewMs: r.clock_skew_ms,
   seqGaps: r.seq_gaps,
   retiredAt: r.retired_at,
+  activeAlerts: r.active_alerts,
 });
 
 const LIST_COLUMNS = `id, unit_id, public_key, hostname, hardware_id, platform, agent_version, enrolled_at, last_seq,
-  last_seen_at, last_report_kind, state, state_since, state_reason, posture_hash, posture_at, clock_skew_ms, seq_gaps, retired_at`;
+  last_seen_at, last_report_kind, state, state_since, state_reason, posture_hash, posture_at, clock_skew_ms, seq_gaps, retired_at, active_alerts`;
 
 /** What enrollment knows of a new agent: its identity fields, plus the token it enrolled with. */
 export type NewAgent = Pick<AgentRecord, 'id' | 'unitId' | 'publicKey' | 'hostname' | 'hardwareId' | 'platform' | 'agentVersion' | 'enrolledAt'> & {

@@ -66,6 +66,28 @@ export const ALERT_MIGRATIONS: Migration[] = [
       CREATE INDEX alert_notes_alert ON alert_notes(alert_id, id);
     `,
   },
+  {
+    version: 22,
+    name: 'count of each agent\'s active alerts, kept by triggers',
+    // Every report's alert rules ask which alerts of its agent are active (to clear liveness and clock-skew
+    // alerts): a query per heartbeat, 6.6 % of a heartbeat's event-loop time in bench:ingest, nearly always
+    // answering "none". The agent row, read anyway, now says how many there are; triggers keep the count
+    // inside the statement that changes an alert, whoever writes it.
+    sql: `
+      ALTER TABLE agents ADD COLUMN active_alerts INTEGER NOT NULL DEFAULT 0;
+      UPDATE agents SET active_alerts = (SELECT COUNT(*) FROM alerts WHERE alerts.agent_id = agents.id AND alerts.status <> 'resolved');
+      CREATE TRIGGER alerts_active_count_insert AFTER INSERT ON alerts WHEN NEW.status <> 'resolved'
+      BEGIN UPDATE agents SET active_alerts = active_alerts + 1 WHERE id = NEW.agent_id; END;
+      CREATE TRIGGER alerts_active_count_update AFTER UPDATE OF status, agent_id ON alerts
+        WHEN (OLD.status <> 'resolved') OR (NEW.status <> 'resolved')
+      BEGIN
+        UPDATE agents SET active_alerts = active_alerts - 1 WHERE id = OLD.agent_id AND OLD.status <> 'resolved';
+        UPDATE agents SET active_alerts = active_alerts + 1 WHERE id = NEW.agent_id AND NEW.status <> 'resolved';
+      END;
+      CREATE TRIGGER alerts_active_count_delete AFTER DELETE ON alerts WHEN OLD.status <> 'resolved'
+      BEGIN UPDATE agents SET active_alerts = active_alerts - 1 WHERE id = OLD.agent_id; END;
+    `,
+  },
 ];
 
 interface AlertRow {
