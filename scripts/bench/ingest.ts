@@ -1,5 +1,7 @@
 // Ingest throughput: signed posture reports and heartbeats per second through the real collector, against the
 // same requests (same bodies, same headers) through a bare fastify JSON endpoint: the HTTP stack's own limit.
+// Each phase runs through the collector and right after through the bare server, both kept running, so each
+// ratio compares two measurements taken seconds apart.
 // Unchanged postures and heartbeats are measured both ways an agent may authenticate: an Ed25519 signature per
 // request, and an HMAC under a session key (sessions are opened before the requests are built).
 // The server under test may use every core (see coreSplit in lib/processes.ts), this load generator is pinned
@@ -26,21 +28,44 @@ const UNCHANGED_ROUNDS = quick ? 3 : 5;
 const HEARTBEAT_ROUNDS = Number(values['heartbeat-rounds'] ?? (quick ? 10 : 20));
 const SEED = 'bench-ingest';
 
-async function measure(server: ServerProcess, phases: Phase[], profile?: { phase: string; dir: string }): Promise<(LoadResult & { cpuPerReqMs: number })[]> {
-  const out = [];
+type Measured = LoadResult & { cpuPerReqMs: number };
+
+async function measureOne(server: ServerProcess, ph: Phase, profile?: { phase: string; dir: string }): Promise<Measured> {
+  const profiler = profile && ph.name === profile.phase ? await startPhaseProfile(server.pid) : undefined;
+  const before = procStat(server.pid);
+  const r = await runLoad(server.url, ph.rounds, CONCURRENCY);
+  const after = procStat(server.pid);
+  if (profiler) {
+    const file = path.join(profile!.dir, `collector-${ph.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
+    await profiler.stop(file);
+    console.log(`profile of "${ph.name}" written to ${file} (npx tsx scripts/bench/profile-top.ts ${file})`);
+  }
+  return { ...r, cpuPerReqMs: ((after.cpuSec - before.cpuSec) * 1000) / r.requests };
+}
+
+/**
+ * Each phase through the collector and then at once through the bare server, so the two halves of a ratio
+ * are measured seconds apart: this machine's speed drifts by up to 2x over minutes (bare fastify gave 13,000
+ * and 29,000 heartbeats/s in runs half an hour apart), which made ratios of halves measured minutes apart noise.
+ */
+async function measure(collector: ServerProcess, bare: ServerProcess, phases: Phase[], profile?: { phase: string; dir: string }): Promise<{ collector: Measured[]; bare: Measured[] }> {
+  const out = { collector: [] as Measured[], bare: [] as Measured[] };
   for (const ph of phases) {
-    const profiler = profile && ph.name === profile.phase ? await startPhaseProfile(server.pid) : undefined;
-    const before = procStat(server.pid);
-    const r = await runLoad(server.url, ph.rounds, CONCURRENCY);
-    const after = procStat(server.pid);
-    if (profiler) {
-      const file = path.join(profile!.dir, `collector-${ph.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
-      await profiler.stop(file);
-      console.log(`profile of "${ph.name}" written to ${file} (npx tsx scripts/bench/profile-top.ts ${file})`);
-    }
-    out.push({ ...r, cpuPerReqMs: ((after.cpuSec - before.cpuSec) * 1000) / r.requests });
+    out.collector.push(await measureOne(collector, ph, profile));
+    // The collector finishes what the phase left (slow lane, answers) before the bare server is timed.
+    await waitIdle(collector.pid);
+    out.bare.push(await measureOne(bare, ph));
   }
   return out;
+}
+
+/** Waits until a process used under 5 % of a core over 200 ms (at most 10 s). */
+async function waitIdle(pid: number): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const a = procStat(pid).cpuSec;
+    await new Promise((r) => setTimeout(r, 200));
+    if (procStat(pid).cpuSec - a < 0.01) return;
+  }
 }
 
 /** CPU ms of one Ed25519 signature check over a report's signing message, averaged over 2,000. */
@@ -80,9 +105,10 @@ async function main() {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the collector there (node --cpu-prof) for finding hot spots.
   const nodeArgs = process.env.BENCH_CPU_PROF && !process.env.BENCH_PROFILE_PHASE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const collector = await startCollector({ dataDir, port: 0, cores: cores.server, nodeArgs });
-  let results: Awaited<ReturnType<typeof measure>>;
-  let bare: Awaited<ReturnType<typeof measure>>;
+  let results: Measured[];
+  let bare: Measured[];
   let phases: Phase[];
+  const bareServer = await startBareServer({ port: 0, cores: cores.server });
   try {
     const token = readToken(createTokenFile(dataDir, path.join(dir, 'token')));
     const fleet = new Fleet({
@@ -101,10 +127,11 @@ async function main() {
     await fleet.openSessions();
     console.log(`opened ${fleet.stats.sessionsOpened} sessions in ${fmt((performance.now() - t1) / 1000, 1)} s`);
     phases = buildPhases(fleet.identitiesInOrder(), SEED, { unchangedRounds: UNCHANGED_ROUNDS, heartbeatRounds: HEARTBEAT_ROUNDS });
+    await waitIdle(collector.pid);
     // BENCH_PROFILE_PHASE="heartbeat, session MAC" profiles the collector's main thread during that phase only
     // (written to BENCH_CPU_PROF or the temp dir); the profiler's own cost makes that phase's figures slower.
     const profilePhase = process.env.BENCH_PROFILE_PHASE;
-    results = await measure(collector, phases, profilePhase ? { phase: profilePhase, dir: process.env.BENCH_CPU_PROF ?? os.tmpdir() } : undefined);
+    ({ collector: results, bare } = await measure(collector, bareServer, phases, profilePhase ? { phase: profilePhase, dir: process.env.BENCH_CPU_PROF ?? os.tmpdir() } : undefined));
     const mem = procStat(collector.pid);
     console.log(`collector RSS after the run: ${fmt(mem.rssBytes / 2 ** 20)} MiB`);
     // A refused report is a finding, not noise: show what the collector logged about it.
@@ -114,11 +141,6 @@ async function main() {
     }
   } finally {
     await collector.stop();
-  }
-  const bareServer = await startBareServer({ port: 0, cores: cores.server });
-  try {
-    bare = await measure(bareServer, phases);
-  } finally {
     await bareServer.stop();
   }
   if (!values.keep) rmSync(dir, { recursive: true, force: true });
