@@ -156,8 +156,8 @@ export class Fleet {
   /** Loads cached identities and enrolls the rest through POST /api/v1/enroll. */
   async enroll(): Promise<{ reused: number; enrolled: number }> {
     const o = this.o;
-    if (o.identityFile) this.identities = loadIdentities(o.identityFile, o.server, o.seed);
     const mine = (i: number) => !o.slice || i % o.slice.count === o.slice.index;
+    if (o.identityFile) this.identities = loadIdentities(o.identityFile, o.server, o.seed, mine);
     const missing: number[] = [];
     for (let i = 0; i < o.agents; i++) if (mine(i) && !this.identities.get(i)?.agentId) missing.push(i);
     const reused = o.agents - missing.length;
