@@ -85,8 +85,10 @@ process.on('message', (m: ToChild) => {
       } else if (m.type === 'stop') {
         clearInterval(timer);
         await fleet?.stop({ goodbye: m.goodbye });
-        send({ type: 'stopped', lastSequences: fleet?.lastSequences() ?? [], snapshot: snapshot(fleet!) });
-        process.disconnect();
+        // Disconnect only once the answer is written: it carries every agent's last sequence number (about
+        // 500 KB for 25,000 agents), and a channel closed at once dropped it, so the next run's reports were
+        // refused as replays until each agent had resynchronised.
+        process.send!({ type: 'stopped', lastSequences: fleet?.lastSequences() ?? [], snapshot: snapshot(fleet!) } satisfies FromChild, () => process.disconnect());
       }
     } catch (err) {
       send({ type: 'failed', message: (err as Error).stack ?? String(err) });

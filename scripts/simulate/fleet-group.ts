@@ -165,7 +165,10 @@ export class FleetGroup {
     const kill = setTimeout(() => this.children.forEach((c) => c.proc.kill('SIGKILL')), 60_000);
     await Promise.all(exited);
     clearTimeout(kill);
-    for (const c of this.children) if (c.lastSequences) this.enroller.adoptSequences(c.lastSequences);
+    this.children.forEach((c, k) => {
+      if (c.lastSequences) this.enroller.adoptSequences(c.lastSequences);
+      else this.o.log(`slice ${k} stopped without handing back its sequence numbers: the next run resynchronises its agents (one refused report each)`);
+    });
     await this.enroller.stop();
   }
 }
