@@ -1,9 +1,8 @@
 // Profiles a running server process's main thread over one stretch of a benchmark, through the inspector:
 // SIGUSR1 opens it on 127.0.0.1:9229 (Node's default), the Chrome DevTools protocol starts and stops the
 // sampling profiler. The .cpuprofile written opens in Chrome DevTools or speedscope; scripts/bench/profile-top.ts
-// prints where the time went. Used by bench:ingest with BENCH_PROFILE_PHASE (see its header).
+// prints where the time went. Used by bench:ingest (BENCH_PROFILE_PHASE) and bench:steady (BENCH_PROFILE_SEC).
 import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import WebSocket from 'ws';
 
 export interface PhaseProfiler {
@@ -52,18 +51,3 @@ export async function startPhaseProfile(pid: number, samplingIntervalUs = 200): 
   };
 }
 
-/** The same for this process (the simulator in bench:steady), through an in-process inspector session. */
-export async function startSelfProfile(samplingIntervalUs = 200): Promise<PhaseProfiler> {
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: samplingIntervalUs });
-  await session.post('Profiler.start');
-  return {
-    async stop(file) {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
-}
