@@ -311,12 +311,15 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
       report,
       this.agentSettings,
       new Date(),
-      (o) => {
-        for (const hook of this.commitHooks) hook(o);
-      },
+      this.runCommitHooks,
       progress,
     );
   }
+
+  /** Made once, not per report. */
+  private readonly runCommitHooks = (o: IngestOutcome): void => {
+    for (const hook of this.commitHooks) hook(o);
+  };
 
   private afterCommit(outcome: IngestOutcome, receivedAtMs: number): void {
     this.metrics.reportsIngested.inc({ kind: outcome.kind });
@@ -329,18 +332,10 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
   /**
    * Moves silent agents along online -> late -> offline -> missing. Safe to call at any time. At most `limit`
    * agents change per call, committed in small transactions. Reads the whole table in one go: the background
-   * pass (startBackgroundWork) goes a range of rows per turn of the event loop instead.
+   * pass (runLivenessPass) goes a range of rows per turn of the event loop instead.
    */
   checkLiveness(now = Date.now(), limit = Infinity): number {
-    const end = this.store.agents.maxRowid();
-    let from = 0;
-    let total = 0;
-    while (from <= end && total < limit) {
-      const step = this.livenessStep(now, from, end + 1, limit - total);
-      total += step.changed;
-      from = step.next;
-    }
-    return total;
+    return this.livenessStep(now, 0, this.store.agents.maxRowid() + 1, limit).changed;
   }
 
   /**

@@ -67,7 +67,8 @@ async function main() {
   console.log(`machine: ${machineDescription()}; collector on core ${cores.server ?? 'any'}, simulator on ${cores.load ?? 'any'}`);
   console.log(`data and identities: ${dir}`);
   console.log(`load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_CPU_PROF alone profiles the whole collector run; with BENCH_PROFILE_SEC it only names where that window's profile goes.
+  const nodeArgs = process.env.BENCH_CPU_PROF && !process.env.BENCH_PROFILE_SEC ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // The identity cache is tied to the collector's URL, so a kept data dir keeps its port too.
   const portFile = path.join(dir, 'port');
   const port = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : await freePort();
@@ -130,15 +131,13 @@ async function main() {
     // The simulator's own event-loop delay and CPU: a report's latency as the agents see it includes the time
     // the simulator itself took to notice the answer.
     const simCpu0 = simulatorCpuSec(fleet);
-    // BENCH_PROFILE_SEC=N: CPU profiles of the collector's main thread and of the simulator over the first N s
-    // of the window (into BENCH_CPU_PROF or the temp dir), to find long turns: profile-top.ts --long-turns 20.
+    // BENCH_PROFILE_SEC=N: a CPU profile of the collector's main thread over the first N s of the window (into
+    // BENCH_CPU_PROF or the temp dir), to find long turns: profile-top.ts --long-turns 20.
     const profileSec = Number(process.env.BENCH_PROFILE_SEC ?? 0);
-    const profileDir = process.env.BENCH_CPU_PROF ?? os.tmpdir();
-    const profiling = profileSec > 0 ? { collector: await startPhaseProfile(collector.pid) } : undefined;
+    let profiler = profileSec > 0 ? await startPhaseProfile(collector.pid) : undefined;
     const start = performance.now();
     let peakRss = cpu0.rssBytes;
     const samples: string[] = [];
-    let profilesWritten = false;
     while (performance.now() - start < MINUTES * 60_000) {
       await sleep(5000);
       const s = procStat(collector.pid);
@@ -147,13 +146,11 @@ async function main() {
       const line = `  t=${fmt(el)}s collector CPU ${fmt(((s.cpuSec - cpu0.cpuSec) / el) * 100, 1)}% RSS ${fmt(s.rssBytes / 2 ** 20)} MiB p99 ${fmt(fleet.takeWindowP99(), 1)} ms queued ${fleet.queued}`;
       samples.push(line);
       console.log(line);
-      if (profiling && performance.now() - start >= profileSec * 1000 && !profilesWritten) {
-        profilesWritten = true;
-        for (const [who, p] of Object.entries(profiling)) {
-          const file = path.join(profileDir, `steady-${who}.cpuprofile`);
-          await p.stop(file);
-          console.log(`  profile of the ${who} written to ${file}`);
-        }
+      if (profiler && performance.now() - start >= profileSec * 1000) {
+        const file = path.join(process.env.BENCH_CPU_PROF ?? os.tmpdir(), 'steady-collector.cpuprofile');
+        await profiler.stop(file);
+        profiler = undefined;
+        console.log(`  profile of the collector written to ${file}`);
       }
     }
     const cpu1 = procStat(collector.pid);
