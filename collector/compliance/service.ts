@@ -8,16 +8,9 @@ import type { Store } from '../store/index.js';
 import { evaluatePosture, loadPolicySet, PolicyLoadError, type Attestation, type PolicySet } from '../policy/index.js';
 import type { FindingTransition } from './types.js';
 import { auditLog } from '../audit/index.js';
-import { ReadWorker } from '../store/read-worker.js';
-import { controlCountsQuery, summaryByLevelQuery, toLevelSummaries, type ControlCount, type LevelSummary, type LevelSummaryRow } from '../store/compliance.js';
+import type { ControlCount, LevelSummary } from '../store/compliance.js';
 
 const TREND_REFRESH_MS = 60_000;
-/**
- * A refresh after changes waits at least this many times the last aggregation's duration, so the whole-table
- * scan stays under ~2 % of a core: every minute for a department (milliseconds), every few minutes for a
- * province of 100,000 machines (seconds, which otherwise competed with ingest every minute).
- */
-const TREND_REFRESH_COST_FACTOR = 50;
 
 export interface ComplianceOptions {
   policyDir: string;
@@ -31,11 +24,6 @@ export class ComplianceService {
   private snapshotTimer: NodeJS.Timeout | undefined;
   private soonTimer: NodeJS.Timeout | undefined;
   private snapshotsOn = false;
-  private snapshotRunning = false;
-  /** How long the last trend aggregation took (ms). */
-  private lastSnapshotMs = 0;
-  /** Whole-table reads off the event loop (trend aggregates, /compliance summaries); absent for in-memory stores. */
-  private readonly reads: ReadWorker | undefined;
   private attestations: (Attestation & { title: string })[];
   readonly transitionListeners: ((t: FindingTransition[]) => void)[] = [];
 
@@ -46,7 +34,6 @@ export class ComplianceService {
   ) {
     this.policy = this.load();
     this.attestations = store.compliance.listAttestations();
-    this.reads = store.db.memory ? undefined : new ReadWorker(store.db.name);
   }
 
   get policySet(): PolicySet {
@@ -121,50 +108,28 @@ export class ComplianceService {
   }
 
   /**
-   * The per-level machine verdicts and per-control counts for a unit scope. Both scan every current finding
-   * (seconds at 100,000 agents), so they run on the read worker and never hold ingest; on the event loop only
-   * for an in-memory store or if the worker is gone.
+   * The per-level machine verdicts and per-control counts for a unit scope, from the counts SQLite triggers keep
+   * beside the findings (store/compliance-counts-schema.ts): a few hundred rows, milliseconds at any fleet size.
    */
-  async summaries(unitIds: string[], level: number | undefined, log: Pick<Logger, 'error'> = this.log): Promise<{ levels: LevelSummary[]; controls: ControlCount[] }> {
-    if (this.reads) {
-      try {
-        const [levelRows, controlRows] = await this.reads.query([summaryByLevelQuery(unitIds), controlCountsQuery(unitIds, level)]);
-        return { levels: toLevelSummaries(levelRows as LevelSummaryRow[]), controls: controlRows as ControlCount[] };
-      } catch (err) {
-        log.error({ err }, 'read worker failed; compliance summary computed on the event loop');
-      }
-    }
-    return { levels: this.store.compliance.summaryByLevel(unitIds), controls: this.store.compliance.controlCounts(unitIds, level) };
+  summaries(unitIds: string[], level: number | undefined): { levels: LevelSummary[]; controls: ControlCount[] } {
+    return this.store.compliance.summaries(unitIds, level);
   }
 
-  /**
-   * Today's trend snapshot (UTC day), now and then every `everyMs`; earlier days stay as they were. The
-   * aggregates are computed on a worker thread (store/trend-aggregator.ts) so they never hold the event loop.
-   */
+  /** Today's trend snapshot (UTC day), now and then every `everyMs`; earlier days stay as they were. */
   startTrendSnapshots(everyMs = 3600_000): void {
     this.snapshotsOn = true;
-    void this.takeSnapshot();
-    this.snapshotTimer = setInterval(() => void this.takeSnapshot(), everyMs);
+    this.takeSnapshot();
+    this.snapshotTimer = setInterval(() => this.takeSnapshot(), everyMs);
     this.snapshotTimer.unref();
   }
 
-  private async takeSnapshot(): Promise<void> {
+  private takeSnapshot(): void {
     clearTimeout(this.soonTimer);
     this.soonTimer = undefined;
-    if (this.snapshotRunning) return;
-    this.snapshotRunning = true;
-    const started = performance.now();
     try {
-      const day = new Date().toISOString().slice(0, 10);
-      if (this.reads) {
-        const d = await this.reads.trendDay();
-        if (this.snapshotsOn) this.store.trend.replaceDay(day, d);
-      } else this.store.trend.snapshot(day);
+      this.store.trend.snapshot(new Date().toISOString().slice(0, 10));
     } catch (err) {
       if (this.snapshotsOn) this.log.error({ err }, 'compliance trend snapshot failed');
-    } finally {
-      this.snapshotRunning = false;
-      this.lastSnapshotMs = performance.now() - started;
     }
   }
 
@@ -174,7 +139,7 @@ export class ComplianceService {
    */
   private trendDirty(): void {
     if (!this.snapshotsOn || this.soonTimer) return;
-    this.soonTimer = setTimeout(() => void this.takeSnapshot(), Math.max(TREND_REFRESH_MS, this.lastSnapshotMs * TREND_REFRESH_COST_FACTOR));
+    this.soonTimer = setTimeout(() => this.takeSnapshot(), TREND_REFRESH_MS);
     this.soonTimer.unref();
   }
 
@@ -191,7 +156,6 @@ export class ComplianceService {
     this.snapshotsOn = false;
     clearInterval(this.snapshotTimer);
     clearTimeout(this.soonTimer);
-    await this.reads?.close();
     await this.watcher?.close();
   }
 }

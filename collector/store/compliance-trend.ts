@@ -28,18 +28,18 @@ export interface TrendDay {
 }
 
 /**
- * The aggregates over every current finding (read-only; the whole findings table, seconds at 100,000 agents,
- * which is why the collector runs them on a worker thread's own connection: store/trend-aggregator.ts).
+ * Today's aggregates, read from the counts the triggers keep (compliance-counts-schema.ts): a few thousand rows
+ * at any fleet size, where they used to be computed from every current finding (seconds at 100,000 agents).
  */
-export const TREND_CONTROLS_SQL = `SELECT a.unit_id, f.level, f.control_id, SUM(f.status = 'pass') AS pass, SUM(f.status = 'fail') AS fail,
-    SUM(f.status = 'unknown') AS unknown, SUM(f.status = 'not_applicable') AS not_applicable
-  FROM findings f JOIN agents a ON a.id = f.agent_id WHERE a.retired_at IS NULL
-  GROUP BY a.unit_id, f.level, f.control_id`;
-export const TREND_AGENTS_SQL = `SELECT unit_id, level, SUM(fails = 0 AND unknowns = 0) AS compliant, SUM(fails > 0) AS non_compliant,
-    SUM(fails = 0 AND unknowns > 0) AS unknown
-  FROM (SELECT a.unit_id, f.agent_id, MAX(f.level) AS level, SUM(f.status = 'fail') AS fails, SUM(f.status = 'unknown') AS unknowns
-        FROM findings f JOIN agents a ON a.id = f.agent_id WHERE a.retired_at IS NULL GROUP BY f.agent_id)
-  GROUP BY unit_id, level`;
+const TREND_CONTROLS_SQL = `SELECT unit_id, level, control_id, SUM(CASE WHEN status = 'pass' THEN n ELSE 0 END) AS pass,
+    SUM(CASE WHEN status = 'fail' THEN n ELSE 0 END) AS fail, SUM(CASE WHEN status = 'unknown' THEN n ELSE 0 END) AS unknown,
+    SUM(CASE WHEN status = 'not_applicable' THEN n ELSE 0 END) AS not_applicable
+  FROM compliance_control_counts WHERE n > 0
+  GROUP BY unit_id, level, control_id`;
+const TREND_AGENTS_SQL = `SELECT unit_id, level, SUM(CASE WHEN verdict = 'compliant' THEN n ELSE 0 END) AS compliant,
+    SUM(CASE WHEN verdict = 'non_compliant' THEN n ELSE 0 END) AS non_compliant, SUM(CASE WHEN verdict = 'unknown' THEN n ELSE 0 END) AS unknown
+  FROM compliance_level_counts
+  GROUP BY unit_id, level HAVING SUM(n) > 0`;
 
 export class ComplianceTrendRepository {
   constructor(private readonly db: Db) {}

@@ -1,6 +1,8 @@
 // Information systems, findings (current state) and the findings ledger (every transition), attestations.
 import type { Db } from './database.js';
 import { placeholders } from './sql.js';
+import { applyMigrations } from './database.js';
+import { COMPLIANCE_COUNTS_MIGRATIONS, COMPLIANCE_COUNTS_TRIGGERS } from './compliance-counts-schema.js';
 import type { FindingTransition, InformationSystem, StoredFinding } from '../compliance/types.js';
 import type { Attestation, Finding, FindingStatus, Severity } from '../policy/types.js';
 
@@ -53,6 +55,13 @@ export class ComplianceRepository {
   private readonly s;
 
   constructor(private readonly db: Db) {
+    applyMigrations(db, COMPLIANCE_COUNTS_MIGRATIONS);
+    // Without its triggers the counts would silently drift from the findings: refuse to start rather than mislead.
+    const present = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'compliance_%'").pluck().all() as string[]);
+    const missing = COMPLIANCE_COUNTS_TRIGGERS.filter((t) => !present.has(t));
+    if (missing.length) {
+      throw new Error(`compliance count triggers missing (${missing.join(', ')}): a migration rebuilt agents or findings without re-creating them`);
+    }
     this.s = {
       effectiveLevel: db.prepare(
         `SELECT COALESCE((SELECT MAX(s.level) FROM agent_systems x JOIN information_systems s ON s.id = x.system_id WHERE x.agent_id = a.id),
@@ -179,7 +188,10 @@ export class ComplianceRepository {
     return transitions;
   }
 
-  /** Per-agent verdict counts: compliant (no fail, no unknown), non-compliant (a fail), unknown (else). */
+  /**
+   * Machines per level: compliant (no fail, no unknown), non-compliant (a fail), unknown (else); an agent's level
+   * is the highest among its findings. Read from the counts the triggers keep: milliseconds at any fleet size.
+   */
   summaryByLevel(unitIds: string[]): LevelSummary[] {
     const q = summaryByLevelQuery(unitIds);
     return toLevelSummaries(this.db.prepare(q.sql).all(...q.params) as LevelSummaryRow[]);
@@ -188,6 +200,11 @@ export class ComplianceRepository {
   controlCounts(unitIds: string[], level?: number): ControlCount[] {
     const q = controlCountsQuery(unitIds, level);
     return this.db.prepare(q.sql).all(...q.params) as ControlCount[];
+  }
+
+  /** Both summaries from one committed state (one read transaction). */
+  summaries(unitIds: string[], level?: number): { levels: LevelSummary[]; controls: ControlCount[] } {
+    return this.db.transaction(() => ({ levels: this.summaryByLevel(unitIds), controls: this.controlCounts(unitIds, level) }))();
   }
 
   agentsWithStatus(controlId: string, status: FindingStatus, unitIds: string[], limit: number, offset: number) {
@@ -270,8 +287,7 @@ export class ComplianceRepository {
 
 }
 
-// The two whole-table summaries, as SQL text plus parameters: the collector runs them on a read-only worker
-// connection (store/read-worker.ts) so an auditor's page never holds ingest; tests and the CLI run them here.
+// The two summaries read the counts that triggers keep beside the findings (compliance-counts-schema.ts).
 export interface LevelSummary {
   level: number;
   compliant: number;
@@ -290,18 +306,16 @@ export interface ControlCount {
   notApplicable: number;
 }
 
+/** Machines per level and verdict in a unit scope, from the counts the triggers keep (compliance-counts-schema.ts). */
 export function summaryByLevelQuery(unitIds: string[]): { sql: string; params: unknown[] } {
   return {
     sql: `SELECT level,
-            SUM(CASE WHEN fails > 0 THEN 1 ELSE 0 END) AS non_compliant,
-            SUM(CASE WHEN fails = 0 AND unknowns > 0 THEN 1 ELSE 0 END) AS unknown,
-            SUM(CASE WHEN fails = 0 AND unknowns = 0 THEN 1 ELSE 0 END) AS compliant,
-            COUNT(*) AS agents
-     FROM (SELECT f.agent_id, MAX(f.level) AS level, SUM(f.status = 'fail') AS fails, SUM(f.status = 'unknown') AS unknowns
-           FROM findings f JOIN agents a ON a.id = f.agent_id
-           WHERE a.unit_id IN (${placeholders(unitIds.length)}) AND a.retired_at IS NULL
-           GROUP BY f.agent_id)
-     GROUP BY level ORDER BY level`,
+            SUM(CASE WHEN verdict = 'non_compliant' THEN n ELSE 0 END) AS non_compliant,
+            SUM(CASE WHEN verdict = 'unknown' THEN n ELSE 0 END) AS unknown,
+            SUM(CASE WHEN verdict = 'compliant' THEN n ELSE 0 END) AS compliant,
+            SUM(n) AS agents
+     FROM compliance_level_counts WHERE unit_id IN (${placeholders(unitIds.length)})
+     GROUP BY level HAVING SUM(n) > 0 ORDER BY level`,
     params: [...unitIds],
   };
 }
@@ -309,20 +323,21 @@ export function summaryByLevelQuery(unitIds: string[]): { sql: string; params: u
 export const toLevelSummaries = (rows: LevelSummaryRow[]): LevelSummary[] =>
   rows.map((r) => ({ level: r.level, compliant: r.compliant, nonCompliant: r.non_compliant, unknown: r.unknown, agents: r.agents }));
 
+/** Findings per control and status in a unit scope (and level), from the counts the triggers keep. */
 export function controlCountsQuery(unitIds: string[], level?: number): { sql: string; params: unknown[] } {
   const params: unknown[] = [...unitIds];
   let levelClause = '';
   if (level !== undefined) {
-    levelClause = 'AND f.level = ?';
+    levelClause = 'AND level = ?';
     params.push(level);
   }
   return {
-    sql: `SELECT f.control_id AS controlId, f.pack AS pack, MAX(f.severity) AS severity,
-            SUM(f.status = 'pass') AS pass, SUM(f.status = 'fail') AS fail,
-            SUM(f.status = 'unknown') AS unknown, SUM(f.status = 'not_applicable') AS notApplicable
-     FROM findings f JOIN agents a ON a.id = f.agent_id
-     WHERE a.unit_id IN (${placeholders(unitIds.length)}) AND a.retired_at IS NULL ${levelClause}
-     GROUP BY f.control_id, f.pack ORDER BY fail DESC, unknown DESC, f.control_id`,
+    sql: `SELECT control_id AS controlId, pack, MAX(severity) AS severity,
+            SUM(CASE WHEN status = 'pass' THEN n ELSE 0 END) AS pass, SUM(CASE WHEN status = 'fail' THEN n ELSE 0 END) AS fail,
+            SUM(CASE WHEN status = 'unknown' THEN n ELSE 0 END) AS unknown, SUM(CASE WHEN status = 'not_applicable' THEN n ELSE 0 END) AS notApplicable
+     FROM compliance_control_counts
+     WHERE unit_id IN (${placeholders(unitIds.length)}) AND n > 0 ${levelClause}
+     GROUP BY control_id, pack ORDER BY fail DESC, unknown DESC, control_id`,
     params,
   };
 }

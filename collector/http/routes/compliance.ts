@@ -60,7 +60,7 @@ export async function complianceRoutes(app: FastifyInstance, opts: { service: Co
       const q = req.query as { unit?: string; level?: number };
       const units = narrow(req, q.unit);
       const set = service.compliance.policySet;
-      const { levels, controls } = await service.compliance.summaries(units, q.level, req.log);
+      const { levels, controls } = service.compliance.summaries(units, q.level);
       return {
         policyDigest: set.digest,
         levels: levels.filter((l) => q.level === undefined || l.level === q.level),
