@@ -18,6 +18,7 @@ import type { ComplianceService } from './compliance/service.js';
 import type { AlertService } from './alerts/service.js';
 import type { DestinationHealth } from './forward/delivery.js';
 import type { AlertChange } from './alerts/types.js';
+import { nextRowid, rowidPass } from './rowid-pass.js';
 
 export interface CollectorEvents {
   ingested: [IngestOutcome];
@@ -362,9 +363,7 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
       });
       for (const c of chunk) this.emit('stateChanged', { agentId: c.id, from: c.from, to: c.to, reason: c.reason });
     }
-    // A full answer may have stopped short of the range's end: continue after its last row.
-    const next = rows.length > 0 && rows.length === limit ? rows[rows.length - 1]!.rowid + 1 : toRowid;
-    return { changed: changes.length, next };
+    return { changed: changes.length, next: nextRowid(rows, limit, toRowid) };
   }
 
   /**
@@ -373,25 +372,19 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
    * 85-345 ms at 100,000 agents). Agents enrolled during a pass are seen by the next one. Resolves with the
    * number of agents that changed state.
    */
-  runLivenessPass(scanRows = LIVENESS_SCAN_ROWS): Promise<number> {
-    const end = this.store.agents.maxRowid();
-    let from = 0;
+  async runLivenessPass(scanRows = LIVENESS_SCAN_ROWS): Promise<number> {
     let changed = 0;
-    return new Promise((resolve, reject) => {
-      const step = () => {
-        if (this.stopped) return resolve(changed);
-        try {
-          const r = this.livenessStep(Date.now(), from, Math.min(from + scanRows, end + 1), LIVENESS_BATCH);
-          changed += r.changed;
-          from = r.next;
-        } catch (err) {
-          return reject(err);
-        }
-        if (from <= end) setImmediate(step);
-        else resolve(changed);
-      };
-      step();
-    });
+    await rowidPass(
+      this.store.agents.maxRowid(),
+      scanRows,
+      (from, to) => {
+        const r = this.livenessStep(Date.now(), from, to, LIVENESS_BATCH);
+        changed += r.changed;
+        return r.next;
+      },
+      () => this.stopped,
+    );
+    return changed;
   }
 
   /** A liveness pass every livenessCheckSec (the next waits for the previous one to finish). */

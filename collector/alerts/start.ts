@@ -16,8 +16,12 @@ import { controlTransitionRule } from './rules/control-rules.js';
 import { eventRules } from './rules/event-rules.js';
 import { postureRules } from './rules/posture-rules.js';
 import type { ActiveKeys, AlertDecision } from './types.js';
+import { nextRowid, rowidPass } from '../rowid-pass.js';
 
 const NO_ACTIVE_ALERTS: ActiveKeys = new Map();
+/** Rows of the agents table read per turn by the per-level offline timers, and candidates checked per turn. */
+const LEVEL_SCAN_ROWS = 4096;
+const LEVEL_BATCH = 25;
 
 export interface RunningAlerts {
   alerts: AlertService;
@@ -114,22 +118,42 @@ export function startAlerts(o: { store: Store; service: CollectorService; config
   service.on('enrolled', onEnrolled);
 
   const levelLimits = cfg.offlineAfterSecByLevel;
+  let stopped = false;
+  /**
+   * The per-level offline timers, a range of rows per turn of the event loop (rowid-pass.ts). Only agents silent
+   * for at least the shortest level limit and without an open agent_offline alert are read; each is then checked
+   * against its own level's limit.
+   */
+  const levelTimerPass = async () => {
+    const now = Date.now();
+    const cutoff = new Date(now - Math.min(...Object.values(levelLimits)) * 1000).toISOString();
+    await rowidPass(
+      store.agents.maxRowid(),
+      LEVEL_SCAN_ROWS,
+      (from, to) => {
+        const rows = store.agents.silentWithoutOfflineAlert(cutoff, { fromRowid: from, toRowid: to, limit: LEVEL_BATCH });
+        for (const row of rows) {
+          const level = alerts.levelOf(row.id);
+          const decisions = levelTimerRule({ state: row.state, lastSeenAt: row.lastSeenAt, level }, levelLimits[String(level)], now, alerts.activeKeys(row.id));
+          if (decisions.length) store.transaction(() => alerts.apply(row.id, decisions));
+        }
+        return nextRowid(rows, LEVEL_BATCH, to);
+      },
+      () => stopped,
+    );
+  };
+  let passRunning = false;
   const sweep = () => {
     try {
       alerts.expireSuppressions();
-      if (Object.keys(levelLimits).length === 0) return;
-      const now = Date.now();
-      // Only agents silent for at least the shortest level limit can cross theirs: at 100,000 agents, reading
-      // every row (and its level and alerts) every few seconds held the event loop for about a second.
-      const shortest = Math.min(...Object.values(levelLimits));
-      for (const row of store.agents.silentSince(new Date(now - shortest * 1000).toISOString())) {
-        const level = alerts.levelOf(row.id);
-        const decisions = levelTimerRule({ state: row.state, lastSeenAt: row.lastSeenAt, level }, levelLimits[String(level)], now, alerts.activeKeys(row.id));
-        if (decisions.length) store.transaction(() => alerts.apply(row.id, decisions));
-      }
     } catch (err) {
       log.error({ err }, 'alert sweep failed');
     }
+    if (Object.keys(levelLimits).length === 0 || passRunning) return;
+    passRunning = true;
+    levelTimerPass()
+      .catch((err: unknown) => log.error({ err }, 'level offline timers failed'))
+      .finally(() => (passRunning = false));
   };
   const timer = setInterval(sweep, cfg.sweepSec * 1000);
   timer.unref();
@@ -141,6 +165,7 @@ export function startAlerts(o: { store: Store; service: CollectorService; config
     engine,
     async close() {
       clearInterval(timer);
+      stopped = true;
       service.off('enrolled', onEnrolled);
       await engine.stop();
     },

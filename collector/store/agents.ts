@@ -102,9 +102,16 @@ export class AgentRepository {
       stateHistory: db.prepare('INSERT INTO agent_state_history (agent_id, state, reason, at) VALUES (?, ?, ?, ?)'),
       byHardware: db.prepare(`SELECT ${LIST_COLUMNS} FROM agents WHERE hardware_id = ? AND retired_at IS NULL`),
       countByState: db.prepare('SELECT state, COUNT(*) AS n FROM agents GROUP BY state'),
-      silentSince: db.prepare(
-        `SELECT id, state, last_seen_at, state_since FROM agents
-         WHERE state IN ('online', 'late') AND last_seen_at IS NOT NULL AND last_seen_at <= ?`,
+      // One range of rowids at a time (see dueForLiveness). An agent whose agent_offline alert is already open
+      // is left out in SQL (through the partial index of active alerts), so a long outage is not re-read in
+      // JavaScript every sweep.
+      silentWithoutOfflineAlert: db.prepare(
+        `SELECT rowid, id, state, last_seen_at FROM agents
+         WHERE rowid >= @from AND rowid < @to AND state IN ('online', 'late') AND last_seen_at IS NOT NULL AND last_seen_at <= @cutoff
+           AND (active_alerts = 0 OR NOT EXISTS (SELECT 1 FROM alerts l WHERE l.agent_id = agents.id AND l.kind = 'agent_offline'
+                                                   AND l.dedup_key = '' AND l.status <> 'resolved'))
+         ORDER BY rowid
+         LIMIT @limit`,
       ),
       // Only agents whose silence already crosses their state's next timer: with 100,000 agents the timer then
       // materialises the few that must change, not every silent row every few seconds (an outage can leave
@@ -216,11 +223,21 @@ export class AgentRepository {
   }
 
 
-  /** Online or late agents whose last report is at or before `cutoffIso`: the silent ones, read in SQL. */
-  silentSince(cutoffIso: string): { id: string; state: LivenessState; lastSeenAt: string | null; stateSince: string }[] {
-    return (this.stmts.silentSince.all(cutoffIso) as { id: string; state: string; last_seen_at: string | null; state_since: string }[]).map(
-      (r) => ({ id: r.id, state: r.state as LivenessState, lastSeenAt: r.last_seen_at, stateSince: r.state_since }),
-    );
+  /**
+   * Up to `limit` online or late agents with rowids in [fromRowid, toRowid), last heard at or before `cutoffIso`,
+   * without an open agent_offline alert: the candidates of the per-level offline timers, in rowid order.
+   */
+  silentWithoutOfflineAlert(
+    cutoffIso: string,
+    range: { fromRowid: number; toRowid: number; limit: number },
+  ): { rowid: number; id: string; state: LivenessState; lastSeenAt: string | null }[] {
+    const rows = this.stmts.silentWithoutOfflineAlert.all({ cutoff: cutoffIso, from: range.fromRowid, to: range.toRowid, limit: range.limit }) as {
+      rowid: number;
+      id: string;
+      state: string;
+      last_seen_at: string | null;
+    }[];
+    return rows.map((r) => ({ rowid: r.rowid, id: r.id, state: r.state as LivenessState, lastSeenAt: r.last_seen_at }));
   }
 
   /**

@@ -58,4 +58,14 @@ describe('level offline timer sweep', () => {
     expect(openOffline(edge.id)).toEqual([]);
     expect(openOffline(silent.id)).toHaveLength(1);
   });
+
+  // The sweep checks at most 25 candidates per turn of the event loop: the rest of a range waits for the next turn.
+  it('reaches every silent agent when more are silent than one turn checks, and raises each once', async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => enrollDirect(c, `outage-${i}`).id);
+    const setLastSeen = c.store.db.prepare('UPDATE agents SET last_seen_at = ? WHERE id = ?');
+    for (const id of ids) setLastSeen.run(new Date(Date.now() - 300_000).toISOString(), id);
+    await waitFor('agent_offline for all 30', () => (ids.every((id) => openOffline(id).length > 0) ? true : undefined));
+    await new Promise((r) => setTimeout(r, 500)); // several more sweeps
+    expect(ids.map((id) => openOffline(id).length)).toEqual(ids.map(() => 1));
+  });
 });
