@@ -35,7 +35,9 @@ export function createLogger(level = process.env.SOCLITE_LOG_LEVEL ?? 'info'): L
 }
 
 export async function startCollector(config: Config, logger: Logger = createLogger()): Promise<RunningCollector> {
-  const store = openStore(config.storage.dataDir);
+  const store = openStore(config.storage.dataDir, {
+    onMigration: (m) => logger.info({ migration: m.version }, `upgrading the database: ${m.name} (on a large fleet this can take a minute or more)`),
+  });
   try {
     const adminPassword = await ensureAdmin(store);
     // Disk waits of WAL checkpoints off the event loop (store/checkpointer.ts); in-memory databases have none.

@@ -9,7 +9,15 @@ export type Db = Database.Database;
 export interface OpenOptions {
   /** Extra migrations owned by other rooms (e.g. the forwarder's queue), applied after the core ones. */
   extraMigrations?: Migration[];
+  /**
+   * Told before each migration runs on this connection, including those the repositories apply: an upgrade of
+   * a large fleet's database can take a minute or more (counts computed from 5 million findings), and a
+   * collector that says nothing for that long looks hung.
+   */
+  onMigration?: (m: { version: number; name: string }) => void;
 }
+
+const migrationListeners = new WeakMap<Db, NonNullable<OpenOptions['onMigration']>>();
 
 export function databasePath(dataDir: string): string {
   return join(dataDir, 'soclite.db');
@@ -33,6 +41,7 @@ export function openDatabase(dataDir: string, opts: OpenOptions = {}): Db {
   // leave hundreds of MB of WAL on disk for good.
   db.pragma('journal_size_limit = 67108864');
   immediateTransactions(db);
+  if (opts.onMigration) migrationListeners.set(db, opts.onMigration);
   applyMigrations(db, [...coreMigrations, ...(opts.extraMigrations ?? [])]);
   return db;
 }
@@ -63,6 +72,7 @@ export function applyMigrations(db: Db, all: Migration[]): number[] {
   const applied: number[] = [];
   for (const m of [...all].sort((a, b) => a.version - b.version)) {
     if (done.has(m.version)) continue;
+    migrationListeners.get(db)?.({ version: m.version, name: m.name });
     db.transaction(() => {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(

@@ -46,14 +46,21 @@ async function waitForUrl(child: ChildProcess, re: RegExp, what: string): Promis
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
+  // A kept data dir from an older version is upgraded on start: at 100,000 agents that can take minutes.
+  const started = Date.now();
+  let told = 0;
+  while (Date.now() - started < 15 * 60_000) {
     const m = re.exec(out);
     if (m) return { url: m[1]!, output: () => out };
     if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}):\n${out}`);
+    const waited = Math.floor((Date.now() - started) / 60_000);
+    if (waited > told) {
+      told = waited;
+      console.log(`  ${what} still starting after ${waited} min (upgrading a kept data dir's database can take minutes)`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${what} did not start within 60 s:\n${out}`);
+  throw new Error(`${what} did not start within 15 min:\n${out}`);
 }
 
 export async function startCollector(o: { dataDir: string; port: number; cores: string | null; env?: Record<string, string>; nodeArgs?: string[] }): Promise<ServerProcess> {
