@@ -18,7 +18,7 @@ import { Fleet, DEFAULTS } from '../simulate/fleet.js';
 import { buildPhases, type Phase } from './lib/ingest-phases.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { startPhaseProfile } from './lib/inspector-profile.js';
-import { coreSplit, createTokenFile, machineDescription, pinSelf, procStat, readToken, startBareServer, startCollector, type ServerProcess } from './lib/processes.js';
+import { coreSplit, createTokenFile, loggedProblems, machineDescription, pinSelf, procStat, readToken, startBareServer, startCollector, type ServerProcess } from './lib/processes.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, agents: { type: 'string' }, concurrency: { type: 'string' }, keep: { type: 'boolean' }, 'heartbeat-rounds': { type: 'string' } } });
 const quick = values.quick ?? false;
@@ -134,11 +134,7 @@ async function main() {
     ({ collector: results, bare } = await measure(collector, bareServer, phases, profilePhase ? { phase: profilePhase, dir: process.env.BENCH_CPU_PROF ?? os.tmpdir() } : undefined));
     const mem = procStat(collector.pid);
     console.log(`collector RSS after the run: ${fmt(mem.rssBytes / 2 ** 20)} MiB`);
-    // A refused report is a finding, not noise: show what the collector logged about it.
-    if (results.some((r) => Object.keys(r.errors).length > 0)) {
-      const logged = collector.output().split('\n').filter((l) => /"level":(40|50|60)/.test(l));
-      console.log(`collector warnings and errors (${logged.length}, last 5):\n${logged.slice(-5).map((l) => '  ' + l.slice(0, 600)).join('\n')}`);
-    }
+    if (results.some((r) => Object.keys(r.errors).length > 0)) console.log(loggedProblems(collector.output()));
   } finally {
     await collector.stop();
     await bareServer.stop();

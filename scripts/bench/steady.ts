@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../simulate/fleet.js';
 import { FleetGroup } from '../simulate/fleet-group.js';
-import { coreSplit, createTokenFile, machineDescription, pinSelf, procStat, readToken, startCollector, freePort } from './lib/processes.js';
+import { coreSplit, createTokenFile, loggedProblems, machineDescription, pinSelf, procStat, readToken, startCollector, freePort } from './lib/processes.js';
 import { startPhaseProfile } from './lib/inspector-profile.js';
 import { histogramDelta, histogramQuantile, scrape } from './lib/prom.js';
 
@@ -182,6 +182,7 @@ async function main() {
     console.log('');
     console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     console.log(`reports in the window: ${sent('heartbeat')} heartbeats (${fmt(sent('heartbeat') / seconds, 1)}/s), ${sent('posture')} postures (${fmt(sent('posture') / seconds, 1)}/s), ${sent('events')} event reports; errors ${JSON.stringify(summary.errors)}`);
+    if (Object.keys(summary.errors).length > 0) console.log(loggedProblems(collector.output()));
     console.log(`collector CPU: ${fmt(cpuPct, 1)} % of one core (target < 100 %)`);
     console.log(`collector peak RSS: ${fmt(peakRss / 2 ** 20)} MiB (target < 1536 MiB)`);
     console.log(`ingest latency seen by agents: p50 ${fmt(summary.latency.reports.p50Ms ?? NaN, 1)} ms, p99 ${fmt(summary.latency.reports.p99Ms ?? NaN, 1)} ms (target p99 < 50 ms)`);

@@ -127,3 +127,9 @@ export async function freePort(): Promise<number> {
   srv.close();
   return port;
 }
+
+/** A refused report is a finding, not noise: the server's warning and error log lines (pino levels 40-60), the last n. */
+export function loggedProblems(output: string, n = 5): string {
+  const logged = output.split('\n').filter((l) => /"level":(40|50|60)/.test(l));
+  return `collector warnings and errors (${logged.length}, last ${n}):\n${logged.slice(-n).map((l) => '  ' + l.slice(0, 600)).join('\n')}`;
+}
