@@ -24,8 +24,10 @@ const MINUTES = Number(values.minutes ?? (quick ? 0.5 : 5));
 const HEARTBEAT = Number(values.heartbeat ?? 60);
 const POSTURE_EVERY = Number(values['posture-every'] ?? 900);
 // A fresh fleet's first postures are full evaluations: --ramp 900 spreads them over one posture interval, as
-// a real roll-out does, instead of asking for 100,000 of them in one minute.
-const RAMP = Number(values.ramp ?? (quick ? 15 : HEARTBEAT));
+// a real roll-out does, instead of asking for 100,000 of them in one minute. The default spreads first contacts
+// over one heartbeat interval, so heartbeats arrive evenly: --quick used a 15 s ramp, which bunched every
+// heartbeat into a quarter of each minute, and its 30 s window counted 5 heartbeats/s instead of 33.
+const RAMP = Number(values.ramp ?? HEARTBEAT);
 const MAX_WARMUP_MIN = Number(values['max-warmup-min'] ?? 30);
 // Real agents each hold their own connection; the simulator shares a pool. Too few pooled connections and the
 // latency it records is mostly its own queue (32 connections at 1,700 reports/s: p50 35 ms measured).
