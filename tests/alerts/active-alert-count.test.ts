@@ -13,6 +13,7 @@ import { migrations } from '../../collector/store/migrations.js';
 import { AgentRepository } from '../../collector/store/agents.js';
 import { enrollDirect } from '../helpers/enroll.js';
 import { postSigned } from '../helpers/signed-requests.js';
+import { ApiClient } from '../helpers/api.js';
 
 let c: RunningCollector;
 beforeAll(async () => {
@@ -39,6 +40,15 @@ describe('active alert count on the agent row', () => {
     expect(actual(a.id)).toBe(0); // the heartbeat cleared every liveness alert
     expect(counted(a.id)).toBe(0);
     expect(counted(b.id)).toBe(actual(b.id)); // the other agent's alerts are untouched
+
+    // The agents list shows the count, so IT staff see which machines have alerts waiting.
+    const api = await new ApiClient(c.url).login('admin', c.adminPassword!);
+    const res = await api.get<{ items: { id: string; activeAlerts: number }[] }>('/api/v1/agents?limit=100');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const list = res.body.items;
+    const shown = new Map(list.map((x) => [x.id, x.activeAlerts]));
+    expect(actual(b.id)).toBeGreaterThan(0);
+    expect([shown.get(a.id), shown.get(b.id)]).toEqual([0, actual(b.id)]);
   });
 
   it('follows every status change, a move to another agent and a delete', () => {

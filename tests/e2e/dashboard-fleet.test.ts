@@ -34,7 +34,7 @@ let page: Page;
 
 interface AgentList {
   total: number;
-  items: { id: string; hostname: string; avStatus: string; level: number }[];
+  items: { id: string; hostname: string; avStatus: string; level: number; activeAlerts: number }[];
 }
 
 function posture(id: string, i: number): Posture {
@@ -184,6 +184,11 @@ describe('dashboard with a fleet of more than one page', () => {
     expect(new Set(rows.slice(1).map((r) => r[1]))).toEqual(new Set(want.items.map((a) => a.id)));
     const avColumn = rows[0]!.indexOf('AV/EDR');
     expect(rows.slice(1).every((r) => r[avColumn] === 'protected')).toBe(true);
+    // Each machine's unresolved alerts, as the API counts them.
+    const alertsColumn = rows[0]!.findIndex((h) => h === 'Open alerts' || h === 'Cảnh báo chưa xử lý');
+    expect(alertsColumn).toBeGreaterThan(0);
+    const alertsOf = new Map(want.items.map((a) => [a.id, String(a.activeAlerts)]));
+    expect(rows.slice(1).every((r) => r[alertsColumn] === alertsOf.get(r[1]!))).toBe(true);
     // page by page: offsets 0 and 50 (and nothing unfiltered)
     expect(requests.filter((u) => u.includes('av=protected')).length).toBeGreaterThanOrEqual(2);
     expect(requests.every((u) => u.includes('av=protected'))).toBe(true);

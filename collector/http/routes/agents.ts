@@ -25,6 +25,8 @@ const AgentSummary = Type.Object({
   postureAt: Type.Union([Type.String(), Type.Null()]),
   clockSkewMs: Type.Number(),
   seqGaps: Type.Integer(),
+  /** Alerts of this agent not yet resolved (open, acknowledged or suppressed), kept by triggers on the row. */
+  activeAlerts: Type.Integer(),
 });
 
 const summary = (a: AgentRecord) => {

@@ -218,6 +218,8 @@ export const en = {
   navAudit: 'Audit log',
   agLevel: 'Level',
   agAv: 'AV/EDR',
+  agAlerts: 'Open alerts',
+  agAlertsHint: 'Alerts of this machine not yet resolved: open, acknowledged or suppressed',
   agEnrolled: 'Enrolled',
   agSystem: 'Information system',
   agFailingControl: 'Failing control',

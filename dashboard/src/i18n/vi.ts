@@ -219,6 +219,8 @@ export const vi: Record<MessageKey, string> = {
   navAudit: 'Nhật ký kiểm toán',
   agLevel: 'Cấp độ',
   agAv: 'AV/EDR',
+  agAlerts: 'Cảnh báo chưa xử lý',
+  agAlertsHint: 'Cảnh báo của máy này chưa được giải quyết: đang mở, đã xác nhận hoặc tạm ẩn',
   agEnrolled: 'Ngày đăng ký',
   agSystem: 'Hệ thống thông tin',
   agFailingControl: 'Biện pháp không đạt',

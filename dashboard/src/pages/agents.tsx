@@ -23,6 +23,8 @@ export interface AgentSummary {
   state: string;
   stateSince: string;
   stateReason: string;
+  /** Alerts not yet resolved. */
+  activeAlerts: number;
 }
 
 export interface AgentRow extends AgentSummary {
@@ -119,7 +121,7 @@ export function AgentsPage() {
   const setFilter = (k: FilterKey) => (v: string) => go({ filters: { [k]: v } as Partial<Record<FilterKey, string>> });
   const anyFilter = FILTER_KEYS.some((k) => view.filters[k]);
 
-  const header = [t('agHost'), t('agId'), t('agUnit'), t('agLevel'), t('agState'), t('agStateSince'), t('agLastSeen'), t('agOs'), t('agAv'), t('agVersion'), t('agEnrolled')];
+  const header = [t('agHost'), t('agId'), t('agUnit'), t('agLevel'), t('agState'), t('agStateSince'), t('agLastSeen'), t('agOs'), t('agAv'), t('agAlerts'), t('agVersion'), t('agEnrolled')];
   const exportCsv = async () => {
     cancelled.current = false;
     const rows: unknown[][] = [];
@@ -136,7 +138,7 @@ export function AgentsPage() {
       for (const a of p.items) {
         if (seen.has(a.id)) continue;
         seen.add(a.id);
-        rows.push([a.hostname, a.id, a.unitId, a.level, a.state, a.stateSince, a.lastSeenAt ?? '', a.platform, a.avStatus, a.agentVersion, a.enrolledAt]);
+        rows.push([a.hostname, a.id, a.unitId, a.level, a.state, a.stateSince, a.lastSeenAt ?? '', a.platform, a.avStatus, a.activeAlerts, a.agentVersion, a.enrolledAt]);
       }
       setExporting({ done: Math.min(off + p.items.length, total), total });
       if (!p.items.length) break;
@@ -224,6 +226,7 @@ export function AgentsPage() {
                 <SortHeader view={view} col="state" label={t('agState')} go={go} />
                 <th>{t('agLevel')}</th>
                 <th>{t('agAv')}</th>
+                <th>{t('agAlerts')}</th>
                 <SortHeader view={view} col="lastSeenAt" label={t('agLastSeen')} go={go} />
                 <SortHeader view={view} col="platform" label={t('agOs')} go={go} />
                 <SortHeader view={view} col="unit" label={t('agUnit')} go={go} />
@@ -245,6 +248,15 @@ export function AgentsPage() {
                   <td class="num">{a.level}</td>
                   <td>
                     <AvBadge status={a.avStatus} />
+                  </td>
+                  <td class="num" data-testid="active-alerts">
+                    {a.activeAlerts > 0 ? (
+                      <Link to={`/agents/${encodeURIComponent(a.id)}`} class="badge alerts-open" title={t('agAlertsHint')}>
+                        {a.activeAlerts}
+                      </Link>
+                    ) : (
+                      <span class="muted">0</span>
+                    )}
                   </td>
                   <td>{date(a.lastSeenAt)}</td>
                   <td>{a.platform}</td>
