@@ -2,6 +2,9 @@
 // fleet nor a large outage holds reports and API calls behind one long read (a whole-table read took 85-345 ms
 // at 100,000 agents). Used by the liveness timers (service.ts) and the per-level offline timers (alerts/start.ts).
 
+/** Rows of the agents table a pass reads per turn: about 4 ms at 100,000 agents (the whole table took 85-345 ms). */
+export const ROWS_PER_TURN = 4096;
+
 /**
  * Calls `step(from, to)` over rowids [0, end], `scanRows` at a time, one call per turn of the event loop; a step
  * returns the rowid to continue from (its `to`, or less when it stopped early at a batch limit). Rows added

@@ -18,7 +18,7 @@ import type { ComplianceService } from './compliance/service.js';
 import type { AlertService } from './alerts/service.js';
 import type { DestinationHealth } from './forward/delivery.js';
 import type { AlertChange } from './alerts/types.js';
-import { nextRowid, rowidPass } from './rowid-pass.js';
+import { nextRowid, rowidPass, ROWS_PER_TURN } from './rowid-pass.js';
 
 export interface CollectorEvents {
   ingested: [IngestOutcome];
@@ -61,8 +61,6 @@ const SLOW_LANE_BUDGET_MS = 8;
 // loop for ~300 ms in the 100,000-agent benchmark.
 const LIVENESS_BATCH = 25;
 const LIVENESS_CHUNK = 25;
-/** Rows a background liveness step tests (about 4 ms at 100,000 agents; the whole table took 85-345 ms). */
-const LIVENESS_SCAN_ROWS = 4096;
 
 export class CollectorService extends EventEmitter<CollectorEvents> {
   readonly metrics: CollectorMetrics;
@@ -372,7 +370,7 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
    * 85-345 ms at 100,000 agents). Agents enrolled during a pass are seen by the next one. Resolves with the
    * number of agents that changed state.
    */
-  async runLivenessPass(scanRows = LIVENESS_SCAN_ROWS): Promise<number> {
+  async runLivenessPass(scanRows = ROWS_PER_TURN): Promise<number> {
     let changed = 0;
     await rowidPass(
       this.store.agents.maxRowid(),

@@ -16,11 +16,10 @@ import { controlTransitionRule } from './rules/control-rules.js';
 import { eventRules } from './rules/event-rules.js';
 import { postureRules } from './rules/posture-rules.js';
 import type { ActiveKeys, AlertDecision } from './types.js';
-import { nextRowid, rowidPass } from '../rowid-pass.js';
+import { nextRowid, rowidPass, ROWS_PER_TURN } from '../rowid-pass.js';
 
 const NO_ACTIVE_ALERTS: ActiveKeys = new Map();
-/** Rows of the agents table read per turn by the per-level offline timers, and candidates checked per turn. */
-const LEVEL_SCAN_ROWS = 4096;
+/** Candidates the per-level offline timers check per turn of the event loop. */
 const LEVEL_BATCH = 25;
 
 export interface RunningAlerts {
@@ -129,7 +128,7 @@ export function startAlerts(o: { store: Store; service: CollectorService; config
     const cutoff = new Date(now - Math.min(...Object.values(levelLimits)) * 1000).toISOString();
     await rowidPass(
       store.agents.maxRowid(),
-      LEVEL_SCAN_ROWS,
+      ROWS_PER_TURN,
       (from, to) => {
         const rows = store.agents.silentWithoutOfflineAlert(cutoff, { fromRowid: from, toRowid: to, limit: LEVEL_BATCH });
         for (const row of rows) {

@@ -11,6 +11,16 @@
 //   count. Rows that drop to 0 stay (a few thousand at most); readers skip them.
 import type { Migration } from './migrations.js';
 
+/**
+ * For readers: `SUM(CASE WHEN column = 'value' THEN n ELSE 0 END) AS alias, ...`, one sum per alias, over the
+ * rows of a count table (`column` is status or verdict).
+ */
+export function sumsOfN(column: string, aliases: Record<string, string>): string {
+  return Object.entries(aliases)
+    .map(([alias, value]) => `SUM(CASE WHEN ${column} = '${value}' THEN n ELSE 0 END) AS ${alias}`)
+    .join(', ');
+}
+
 /** An agent's verdict from its compliance_agents row `r` (SQL): NULL when it does not count or has no findings. */
 const verdict = (r: string) => `(CASE WHEN ${r}.counted = 0 OR ${r}.findings = 0 OR ${r}.level IS NULL THEN NULL
   WHEN ${r}.fails > 0 THEN 'non_compliant' WHEN ${r}.unknowns > 0 THEN 'unknown' ELSE 'compliant' END)`;

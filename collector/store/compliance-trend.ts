@@ -2,6 +2,7 @@
 // verdicts), rewritten during the day and frozen after it. Trends read these instead of replaying the ledger.
 import type { Db } from './database.js';
 import { placeholders } from './sql.js';
+import { sumsOfN } from './compliance-counts-schema.js';
 
 
 /** One day's per-control counts by unit and level. */
@@ -31,13 +32,11 @@ export interface TrendDay {
  * Today's aggregates, read from the counts the triggers keep (compliance-counts-schema.ts): a few thousand rows
  * at any fleet size, where they used to be computed from every current finding (seconds at 100,000 agents).
  */
-const TREND_CONTROLS_SQL = `SELECT unit_id, level, control_id, SUM(CASE WHEN status = 'pass' THEN n ELSE 0 END) AS pass,
-    SUM(CASE WHEN status = 'fail' THEN n ELSE 0 END) AS fail, SUM(CASE WHEN status = 'unknown' THEN n ELSE 0 END) AS unknown,
-    SUM(CASE WHEN status = 'not_applicable' THEN n ELSE 0 END) AS not_applicable
+const TREND_CONTROLS_SQL = `SELECT unit_id, level, control_id,
+    ${sumsOfN('status', { pass: 'pass', fail: 'fail', unknown: 'unknown', not_applicable: 'not_applicable' })}
   FROM compliance_control_counts WHERE n > 0
   GROUP BY unit_id, level, control_id`;
-const TREND_AGENTS_SQL = `SELECT unit_id, level, SUM(CASE WHEN verdict = 'compliant' THEN n ELSE 0 END) AS compliant,
-    SUM(CASE WHEN verdict = 'non_compliant' THEN n ELSE 0 END) AS non_compliant, SUM(CASE WHEN verdict = 'unknown' THEN n ELSE 0 END) AS unknown
+const TREND_AGENTS_SQL = `SELECT unit_id, level, ${sumsOfN('verdict', { compliant: 'compliant', non_compliant: 'non_compliant', unknown: 'unknown' })}
   FROM compliance_level_counts
   GROUP BY unit_id, level HAVING SUM(n) > 0`;
 

@@ -1,8 +1,8 @@
 // Information systems, findings (current state) and the findings ledger (every transition), attestations.
 import type { Db } from './database.js';
 import { placeholders } from './sql.js';
-import { applyMigrations } from './database.js';
-import { COMPLIANCE_COUNTS_MIGRATIONS, COMPLIANCE_COUNTS_TRIGGERS } from './compliance-counts-schema.js';
+import { applyMigrations, requireTriggers } from './database.js';
+import { COMPLIANCE_COUNTS_MIGRATIONS, COMPLIANCE_COUNTS_TRIGGERS, sumsOfN } from './compliance-counts-schema.js';
 import type { FindingTransition, InformationSystem, StoredFinding } from '../compliance/types.js';
 import type { Attestation, Finding, FindingStatus, Severity } from '../policy/types.js';
 
@@ -56,12 +56,7 @@ export class ComplianceRepository {
 
   constructor(private readonly db: Db) {
     applyMigrations(db, COMPLIANCE_COUNTS_MIGRATIONS);
-    // Without its triggers the counts would silently drift from the findings: refuse to start rather than mislead.
-    const present = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'compliance_%'").pluck().all() as string[]);
-    const missing = COMPLIANCE_COUNTS_TRIGGERS.filter((t) => !present.has(t));
-    if (missing.length) {
-      throw new Error(`compliance count triggers missing (${missing.join(', ')}): a migration rebuilt agents or findings without re-creating them`);
-    }
+    requireTriggers(db, COMPLIANCE_COUNTS_TRIGGERS, 'compliance count', 'agents or findings');
     this.s = {
       effectiveLevel: db.prepare(
         `SELECT COALESCE((SELECT MAX(s.level) FROM agent_systems x JOIN information_systems s ON s.id = x.system_id WHERE x.agent_id = a.id),
@@ -193,13 +188,26 @@ export class ComplianceRepository {
    * is the highest among its findings. Read from the counts the triggers keep: milliseconds at any fleet size.
    */
   summaryByLevel(unitIds: string[]): LevelSummary[] {
-    const q = summaryByLevelQuery(unitIds);
-    return toLevelSummaries(this.db.prepare(q.sql).all(...q.params) as LevelSummaryRow[]);
+    return this.db
+      .prepare(
+        `SELECT level, ${sumsOfN('verdict', { nonCompliant: 'non_compliant', unknown: 'unknown', compliant: 'compliant' })}, SUM(n) AS agents
+         FROM compliance_level_counts WHERE unit_id IN (${placeholders(unitIds.length)})
+         GROUP BY level HAVING SUM(n) > 0 ORDER BY level`,
+      )
+      .all(...unitIds) as LevelSummary[];
   }
 
+  /** Findings per control and status in a unit scope (and level), from the counts the triggers keep. */
   controlCounts(unitIds: string[], level?: number): ControlCount[] {
-    const q = controlCountsQuery(unitIds, level);
-    return this.db.prepare(q.sql).all(...q.params) as ControlCount[];
+    return this.db
+      .prepare(
+        `SELECT control_id AS controlId, pack, MAX(severity) AS severity,
+           ${sumsOfN('status', { pass: 'pass', fail: 'fail', unknown: 'unknown', notApplicable: 'not_applicable' })}
+         FROM compliance_control_counts
+         WHERE unit_id IN (${placeholders(unitIds.length)}) AND n > 0 ${level === undefined ? '' : 'AND level = ?'}
+         GROUP BY control_id, pack ORDER BY fail DESC, unknown DESC, control_id`,
+      )
+      .all(...unitIds, ...(level === undefined ? [] : [level])) as ControlCount[];
   }
 
   /** Both summaries from one committed state (one read transaction). */
@@ -287,7 +295,6 @@ export class ComplianceRepository {
 
 }
 
-// The two summaries read the counts that triggers keep beside the findings (compliance-counts-schema.ts).
 export interface LevelSummary {
   level: number;
   compliant: number;
@@ -295,7 +302,6 @@ export interface LevelSummary {
   unknown: number;
   agents: number;
 }
-export type LevelSummaryRow = { level: number; non_compliant: number; unknown: number; compliant: number; agents: number };
 export interface ControlCount {
   controlId: string;
   pack: string;
@@ -304,40 +310,4 @@ export interface ControlCount {
   fail: number;
   unknown: number;
   notApplicable: number;
-}
-
-/** Machines per level and verdict in a unit scope, from the counts the triggers keep (compliance-counts-schema.ts). */
-export function summaryByLevelQuery(unitIds: string[]): { sql: string; params: unknown[] } {
-  return {
-    sql: `SELECT level,
-            SUM(CASE WHEN verdict = 'non_compliant' THEN n ELSE 0 END) AS non_compliant,
-            SUM(CASE WHEN verdict = 'unknown' THEN n ELSE 0 END) AS unknown,
-            SUM(CASE WHEN verdict = 'compliant' THEN n ELSE 0 END) AS compliant,
-            SUM(n) AS agents
-     FROM compliance_level_counts WHERE unit_id IN (${placeholders(unitIds.length)})
-     GROUP BY level HAVING SUM(n) > 0 ORDER BY level`,
-    params: [...unitIds],
-  };
-}
-
-export const toLevelSummaries = (rows: LevelSummaryRow[]): LevelSummary[] =>
-  rows.map((r) => ({ level: r.level, compliant: r.compliant, nonCompliant: r.non_compliant, unknown: r.unknown, agents: r.agents }));
-
-/** Findings per control and status in a unit scope (and level), from the counts the triggers keep. */
-export function controlCountsQuery(unitIds: string[], level?: number): { sql: string; params: unknown[] } {
-  const params: unknown[] = [...unitIds];
-  let levelClause = '';
-  if (level !== undefined) {
-    levelClause = 'AND level = ?';
-    params.push(level);
-  }
-  return {
-    sql: `SELECT control_id AS controlId, pack, MAX(severity) AS severity,
-            SUM(CASE WHEN status = 'pass' THEN n ELSE 0 END) AS pass, SUM(CASE WHEN status = 'fail' THEN n ELSE 0 END) AS fail,
-            SUM(CASE WHEN status = 'unknown' THEN n ELSE 0 END) AS unknown, SUM(CASE WHEN status = 'not_applicable' THEN n ELSE 0 END) AS notApplicable
-     FROM compliance_control_counts
-     WHERE unit_id IN (${placeholders(unitIds.length)}) AND n > 0 ${levelClause}
-     GROUP BY control_id, pack ORDER BY fail DESC, unknown DESC, control_id`,
-    params,
-  };
 }

@@ -58,6 +58,17 @@ function immediateTransactions(db: Db): void {
   db.transaction = ((fn: Parameters<Db['transaction']>[0]) => make(fn).immediate) as Db['transaction'];
 }
 
+/**
+ * Tables kept by triggers (the overview's, the compliance counts) would silently drift from the rows they
+ * summarise without them: refuse to open the store rather than show wrong figures. `rebuilt` names the tables
+ * whose rebuild by a later migration would drop them.
+ */
+export function requireTriggers(db: Db, names: string[], what: string, rebuilt: string): void {
+  const present = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[]);
+  const missing = names.filter((t) => !present.has(t));
+  if (missing.length) throw new Error(`${what} triggers missing (${missing.join(', ')}): a migration rebuilt ${rebuilt} without re-creating them`);
+}
+
 export function applyMigrations(db: Db, all: Migration[]): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);

@@ -4,7 +4,7 @@
 // load is two scans of covering indexes in GROUP BY order, and the answer is exact: it is what is committed.
 import type { Db } from './database.js';
 import { placeholders } from './sql.js';
-import { applyMigrations } from './database.js';
+import { applyMigrations, requireTriggers } from './database.js';
 import { OVERVIEW_MIGRATIONS, OVERVIEW_TRIGGERS } from './overview-schema.js';
 
 export interface RiskyPort {
@@ -42,12 +42,7 @@ export class OverviewRepository {
 
   constructor(private readonly db: Db) {
     applyMigrations(db, OVERVIEW_MIGRATIONS);
-    // Without its triggers the table would silently drift from the fleet: refuse to count rather than mislead.
-    const present = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'overview_%'").pluck().all() as string[]);
-    const missing = OVERVIEW_TRIGGERS.filter((t) => !present.has(t));
-    if (missing.length) {
-      throw new Error(`overview triggers missing (${missing.join(', ')}): a migration rebuilt agents or agent_postures without re-creating them`);
-    }
+    requireTriggers(db, OVERVIEW_TRIGGERS, 'overview', 'agents or agent_postures');
     this.stmts = { unitIds: db.prepare('SELECT id FROM units').pluck() };
   }
 
