@@ -97,6 +97,8 @@ export const ErrorBody = Type.Object({
   statusCode: Type.Integer(),
   /** On 409: the last sequence the collector accepted from this agent. */
   lastSeq: Type.Optional(Type.Integer()),
+  /** On 429: how long until the limit's window ends, in ms (also sent as the Retry-After header, in seconds). */
+  retryAfterMs: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 
 export type EnrollRequest = Static<typeof EnrollRequest>;

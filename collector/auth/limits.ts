@@ -1,9 +1,15 @@
-// Request and login limits. Defaults suit one collector serving a province: agents are limited per agent id
-// (many agents may share one NAT address), people and unauthenticated callers per client IP.
+// Request and login limits. Defaults suit one collector serving a province: agents are limited per
+// authenticated agent (many agents may share one NAT address), people and unauthenticated callers per client IP.
 export interface SecurityLimits {
-  /** Requests per minute from one client IP (people, enrollment, anything but signed agent reports). */
+  /**
+   * Requests per minute from one client IP (people, enrollment, anything but agent reports and sessions); for
+   * agent reports and sessions, the refused ones (bad credentials, malformed bodies) per minute from one IP.
+   */
   requestsPerMinutePerIp: number;
-  /** Signed reports per minute for one agent id (an agent draining its outbox after an outage bursts). */
+  /**
+   * Reports and session openings per minute for one agent, counted once its signature or MAC verified (an
+   * agent draining its outbox after an outage bursts).
+   */
   reportsPerMinutePerAgent: number;
   /** Consecutive failed logins after which a username is locked. */
   loginFailuresPerUser: number;

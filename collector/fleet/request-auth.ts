@@ -3,7 +3,8 @@
 //    retired, Ed25519 signature over method + path + agent id + sequence + timestamp + body hash. The signature
 //    check runs on a worker thread (signature-verifier.ts), so on a multi-core collector it does not hold up
 //    other requests. Or, with a session header, an HMAC-SHA256 over the same text under a key agreed in an
-//    Ed25519-signed session opening (verifySessionOpening, sessions.ts), checked on the event loop.
+//    Ed25519-signed session opening (verifySessionOpening, sessions.ts), checked on the event loop. Once it
+//    verifies, the request counts against the agent's quota (agent-request-limits.ts).
 // 2. checkSequence (inside the ingest transaction, where reports of one agent are serialised): the agent row as
 //    committed now, timestamp inside the window, a sequence never seen before.
 import {
@@ -21,6 +22,7 @@ import type { AgentRecord } from './types.js';
 import { reject } from './errors.js';
 import type { SignatureVerifier } from './signature-verifier.js';
 import type { AgentSessions } from './sessions.js';
+import type { AgentRequestLimits } from './agent-request-limits.js';
 
 export interface SignedRequest {
   agentIdInPath: string;
@@ -34,6 +36,8 @@ export interface SignedRequest {
   isPosture?: boolean;
   /** Where a session-authenticated request (x-soclite-session) finds its key; without it such requests are refused. */
   sessions?: AgentSessions;
+  /** Per-agent quota, counted once the request is authenticated (agent-request-limits.ts). */
+  limits?: AgentRequestLimits;
 }
 
 /** A request whose signature verified: who sent it, which sequence, when it says it was sent, its body hash. */
@@ -113,6 +117,7 @@ async function verifyEd25519Request(store: Store, verifier: SignatureVerifier, r
   const postureReport = req.isPosture ? (req.rawText ?? req.rawBody.toString('utf8')) : undefined;
   const checked = await verifier.check({ publicKeyB64: publicKey, message, signatureB64: signature, postureReport });
   if (!checked.valid) throw reject(401, 'bad_signature', 'request signature does not verify with the agent key');
+  req.limits?.admitAgent(agentId);
   return checked.postureHash === undefined ? { agentId, seq, timestamp, bodySha256 } : { agentId, seq, timestamp, bodySha256, postureHash: checked.postureHash };
 }
 
@@ -127,6 +132,7 @@ function verifySessionRequest(verifier: SignatureVerifier, req: SignedRequest, h
   const bodySha256 = sha256Hex(req.rawBody);
   const message = requestSigningText({ method: req.method, path: req.path, agentId, seq, timestamp, bodySha256 });
   if (!sessionMacMatches(found.ok.key, message, signature)) throw reject(401, 'bad_signature', 'request MAC does not verify with the session key');
+  req.limits?.admitAgent(agentId);
   if (!req.isPosture) return { agentId, seq, timestamp, bodySha256 };
   // The posture hash is the other costly step of a posture report: still off the event loop, without a signature.
   return verifier.postureHash(req.rawText ?? req.rawBody.toString('utf8')).then((postureHash) =>
@@ -151,6 +157,7 @@ export async function verifySessionOpening(store: Store, verifier: SignatureVeri
   if (!(await verifier.verify(publicKey, message, signature))) throw reject(401, 'bad_signature', 'request signature does not verify with the agent key');
   // Retired while the signature was being checked: refuse still.
   liveAgentKey(store, agentId);
+  req.limits?.admitAgent(agentId);
   return agentId;
 }
 

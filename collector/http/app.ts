@@ -51,7 +51,8 @@ export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> 
   registerRawJsonParser(app);
   registerErrorHandling(app, o.service);
   const limits = resolveLimits(o.limits);
-  // Rate limits and the OpenAPI document cover every route; they attach per route as routes are added.
+  // Rate limits (per client IP; agent routes keep their own, see agent-protocol.ts) and the OpenAPI document
+  // cover every route; they attach per route as routes are added.
   await registerRateLimits(app, limits);
   await app.register(swagger, {
     openapi: {
@@ -64,7 +65,7 @@ export async function buildHttpApp(o: HttpAppOptions): Promise<FastifyInstance> 
   // only people's browsers need (cookies, security headers, the login gate and actor context, live-update
   // hooks), which profiling showed cost about a tenth of each report. A route added here is public: it must
   // authenticate the agent itself (request-auth.ts).
-  await app.register(agentReportRoutes, { service: o.service, prefix: '/api/v1' });
+  await app.register(agentReportRoutes, { service: o.service, limits, prefix: '/api/v1' });
 
   // Everything people use: the API behind the dashboard, enrollment, health and metrics, the dashboard pages.
   await app.register(async (ui) => {

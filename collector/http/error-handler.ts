@@ -40,6 +40,7 @@ export function registerErrorHandling(app: FastifyInstance, service: CollectorSe
       service.metrics.rejected.inc({ reason: code });
       req.log.info({ code, status, route }, 'request refused');
     }
+    if (typeof details?.retryAfterMs === 'number') reply.header('retry-after', String(Math.ceil(details.retryAfterMs / 1000)));
     return reply.status(status).send({ ...details, error: STATUS_CODES[status] ?? 'Error', code, message, statusCode: status });
   });
   app.setNotFoundHandler((req, reply) => {

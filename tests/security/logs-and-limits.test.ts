@@ -5,10 +5,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enroll } from '../../agent/transport/client.js';
-import { newKeyPair } from '../../agent/transport/identity.js';
+import { newKeyPair, signWith } from '../../agent/transport/identity.js';
 import { freePort, runCli, spawnCli, type CliProcess } from '../helpers/cli.js';
-import { postSigned } from '../helpers/signed-requests.js';
-import { addUser, json, PASSWORD, startHarness, type Harness } from './harness.js';
+import { agentHeaders, postSigned } from '../helpers/signed-requests.js';
+import { HEADER_SIGNATURE, requestSigningMessage, sha256Hex } from '../../protocol/index.js';
+import { addUser, enrollTestAgent, json, PASSWORD, startHarness, type Harness, type TestAgent } from './harness.js';
 import { LoginThrottle } from '../../collector/auth/login-throttle.js';
 import { buildHttpApp } from '../../collector/http/app.js';
 import { pino } from 'pino';
@@ -115,7 +116,7 @@ describe('login throttling and lockout', () => {
 });
 
 describe('request rate limits', () => {
-  it('per IP for API calls and per agent id for reports: 429 with a code and a message', async () => {
+  it('per IP for API calls; agent reports per authenticated agent, and refused ones per IP: 429 with a code and a message', async () => {
     const h = await startHarness();
     try {
       const app = await buildHttpApp({ service: h.collector.service, version: 't', logger: pino({ level: 'silent' }), limits: { requestsPerMinutePerIp: 5, reportsPerMinutePerAgent: 3 } });
@@ -125,13 +126,36 @@ describe('request rate limits', () => {
       expect(statuses.slice(5)).toEqual([429, 429]);
       const limited = await app.inject({ method: 'GET', url: '/api/v1/agents', remoteAddress: '192.0.2.50' });
       expect(json(limited)).toMatchObject({ code: 'rate_limited', statusCode: 429 });
+      expect(json(limited).retryAfterMs).toBeGreaterThan(0);
       expect((await app.inject({ method: 'GET', url: '/api/v1/agents', remoteAddress: '192.0.2.51' })).statusCode).toBe(401);
-      // Reports: counted per agent id, whatever the address.
-      const report = (agent: string, ip: string) => app.inject({ method: 'POST', url: `/api/v1/agents/${agent}/reports`, payload: {}, remoteAddress: ip });
-      const agentA = 'agt_' + 'a'.repeat(20);
-      for (let i = 0; i < 3; i++) expect((await report(agentA, `192.0.2.${60 + i}`)).statusCode).not.toBe(429);
-      expect((await report(agentA, '192.0.2.70')).statusCode).toBe(429);
-      expect((await report('agt_' + 'b'.repeat(20), '192.0.2.70')).statusCode).not.toBe(429);
+      // Agent reports: counted per agent once the signature verified, never per address; refused ones per address.
+      const [agentA, agentB] = [enrollTestAgent(h, 'default', 'host-a'), enrollTestAgent(h, 'default', 'host-b')];
+      const heartbeat = (agent: TestAgent, seq: number, ip: string, auth: 'signed' | 'unsigned' = 'signed') => {
+        const path = `/api/v1/agents/${agent.id}/reports`;
+        const body = JSON.stringify({ kind: 'heartbeat', seq, postureHash: null });
+        const timestamp = Date.now();
+        const signature = signWith(agent.privateKey, requestSigningMessage({ method: 'POST', path, agentId: agent.id, seq, timestamp, bodySha256: sha256Hex(body) }));
+        const headers = auth === 'signed' ? agentHeaders(agent.id, seq, timestamp, { [HEADER_SIGNATURE]: signature }) : {};
+        return app.inject({ method: 'POST', url: path, payload: body, headers: { 'content-type': 'application/json', ...headers }, remoteAddress: ip });
+      };
+      // Junk in A's name from one address is refused and does not use up A's quota.
+      for (let i = 0; i < 4; i++) expect(json(await heartbeat(agentA, 100 + i, '192.0.2.60', 'unsigned'))).toMatchObject({ statusCode: 401, code: 'unsigned' });
+      const fromNat = '192.0.2.61';
+      for (let seq = 1; seq <= 3; seq++) expect((await heartbeat(agentA, seq, fromNat)).statusCode).toBe(200);
+      const overQuota = await heartbeat(agentA, 4, fromNat);
+      expect(json(overQuota)).toMatchObject({ statusCode: 429, code: 'rate_limited' });
+      expect(json(overQuota).retryAfterMs).toBeGreaterThan(0);
+      expect(Number(overQuota.headers['retry-after'])).toBe(Math.ceil(Number(json(overQuota).retryAfterMs) / 1000));
+      expect(h.collector.store.agents.get(agentA.id)!.lastSeq).toBe(3);
+      // Another agent behind the same address goes on: accepted traffic is not counted per address (6 > 5 here).
+      expect((await heartbeat(agentB, 1, fromNat)).statusCode).toBe(200);
+      expect((await heartbeat(agentB, 2, fromNat)).statusCode).toBe(200);
+      // A fifth refusal from the junk address: from then on its agent requests are turned away before any check,
+      // even a well-signed one, and nothing of it is stored (the same report goes through from elsewhere).
+      expect((await heartbeat(agentA, 200, '192.0.2.60', 'unsigned')).statusCode).toBe(401);
+      expect(json(await heartbeat(agentB, 3, '192.0.2.60'))).toMatchObject({ statusCode: 429, code: 'rate_limited' });
+      expect(h.collector.store.agents.get(agentB.id)!.lastSeq).toBe(2);
+      expect((await heartbeat(agentB, 3, fromNat)).statusCode).toBe(200);
       await app.close();
     } finally {
       await h.close();

@@ -16,6 +16,9 @@ import {
 } from '../../../protocol/index.js';
 import type { CollectorService } from '../../service.js';
 import type { SignedRequest } from '../../fleet/request-auth.js';
+import { AgentRequestLimits, countsAsFailure } from '../../fleet/agent-request-limits.js';
+import type { SecurityLimits } from '../../auth/limits.js';
+import { describe } from '../error-handler.js';
 import { validateReport } from '../report-validator.js';
 import { strictAjv } from '../validators.js';
 
@@ -36,16 +39,34 @@ export async function enrollRoutes(app: FastifyInstance, opts: { service: Collec
 }
 
 /** What the request-auth stage needs of an agent request: who the path names, what was signed, the exact bytes. */
-function signedRequestOf(req: FastifyRequest, extra: Partial<SignedRequest> = {}): SignedRequest {
+function signedRequestOf(req: FastifyRequest, extra: Partial<SignedRequest>): SignedRequest {
   const { id } = req.params as { id: string };
   return { agentIdInPath: id, method: req.method, path: req.url, headers: req.headers, rawBody: req.rawBody ?? Buffer.alloc(0), rawText: req.rawText, ...extra };
 }
 
-export async function agentReportRoutes(app: FastifyInstance, opts: { service: CollectorService }) {
+export async function agentReportRoutes(app: FastifyInstance, opts: { service: CollectorService; limits: SecurityLimits }) {
   const { service } = opts;
   // No per-request child logger (a pino child with the request id) for agent traffic: it cost about 2 % of a
   // heartbeat, and what is logged about an agent request names the agent (service.ts, error-handler.ts).
   app.setChildLoggerFactory((logger) => logger);
+
+  // Rate limits of their own, after authentication (fleet/agent-request-limits.ts); the generic per-route
+  // limiter (rate-limits.ts) is off for these routes. An address that sent too many refused requests is turned
+  // away here, before its body is parsed; refusals are counted from the error path, which successes never take.
+  const limits = new AgentRequestLimits({ perAgent: opts.limits.reportsPerMinutePerAgent, failuresPerAddress: opts.limits.requestsPerMinutePerIp });
+  app.addHook('onRequest', (req, _reply, done) => {
+    try {
+      limits.checkAddress(req.ip);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
+  });
+  app.addHook('onError', (req, _reply, err, done) => {
+    const { status, code } = describe(err);
+    if (countsAsFailure(status, code)) limits.countFailure(req.ip);
+    done();
+  });
 
   app.post(
     '/agents/:id/sessions',
@@ -57,8 +78,9 @@ export async function agentReportRoutes(app: FastifyInstance, opts: { service: C
         body: SessionOpenRequest,
         response: { 200: SessionOpenResponse, '4xx': ErrorBody },
       },
+      config: { rateLimit: false },
     },
-    async (req) => service.openSession(signedRequestOf(req), (req.body as SessionOpenRequest).x25519PublicKey),
+    async (req) => service.openSession(signedRequestOf(req, { limits }), (req.body as SessionOpenRequest).x25519PublicKey),
   );
 
   app.post(
@@ -71,6 +93,7 @@ export async function agentReportRoutes(app: FastifyInstance, opts: { service: C
         body: Report,
         response: { 200: ReportAck, '4xx': ErrorBody },
       },
+      config: { rateLimit: false },
       validatorCompiler: ({ httpPart, schema }) => {
         if (httpPart === 'body') return (data: unknown) => validateReport(data);
         return strictAjv.compile(schema);
@@ -79,7 +102,7 @@ export async function agentReportRoutes(app: FastifyInstance, opts: { service: C
     async (req) => {
       const received = Date.now();
       const report = req.body as Report;
-      const outcome = await service.ingestQueued(signedRequestOf(req, { isPosture: report.kind === 'posture', sessions: service.sessions }), report, received);
+      const outcome = await service.ingestQueued(signedRequestOf(req, { isPosture: report.kind === 'posture', sessions: service.sessions, limits }), report, received);
       return outcome.ack;
     },
   );
