@@ -8,7 +8,8 @@
 // to the last one and speaks HTTP/1.1 over raw sockets; every request is signed and framed before the clock
 // starts, and the generator's own CPU per request is printed beside the servers'.
 // Usage: npx tsx scripts/bench/ingest.ts [--quick] [--agents N] [--concurrency C] [--heartbeat-rounds R]
-//        BENCH_CPU_PROF=dir profiles the whole collector run; add BENCH_PROFILE_PHASE="<phase name>" for one phase only.
+//        BENCH_CPU_PROF=dir profiles the whole collector run; add BENCH_PROFILE_PHASE="<phase name>" for one phase
+//        only, of both servers.
 import { createHmac, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -30,13 +31,13 @@ const SEED = 'bench-ingest';
 
 type Measured = LoadResult & { cpuPerReqMs: number };
 
-async function measureOne(server: ServerProcess, ph: Phase, profile?: { phase: string; dir: string }): Promise<Measured> {
+async function measureOne(server: ServerProcess, ph: Phase, profile?: { phase: string; dir: string; server: 'collector' | 'bare' }): Promise<Measured> {
   const profiler = profile && ph.name === profile.phase ? await startPhaseProfile(server.pid) : undefined;
   const before = procStat(server.pid);
   const r = await runLoad(server.url, ph.rounds, CONCURRENCY);
   const after = procStat(server.pid);
   if (profiler) {
-    const file = path.join(profile!.dir, `collector-${ph.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
+    const file = path.join(profile!.dir, `${profile!.server}-${ph.name.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`);
     await profiler.stop(file);
     console.log(`profile of "${ph.name}" written to ${file} (npx tsx scripts/bench/profile-top.ts ${file})`);
   }
@@ -51,10 +52,10 @@ async function measureOne(server: ServerProcess, ph: Phase, profile?: { phase: s
 async function measure(collector: ServerProcess, bare: ServerProcess, phases: Phase[], profile?: { phase: string; dir: string }): Promise<{ collector: Measured[]; bare: Measured[] }> {
   const out = { collector: [] as Measured[], bare: [] as Measured[] };
   for (const ph of phases) {
-    out.collector.push(await measureOne(collector, ph, profile));
+    out.collector.push(await measureOne(collector, ph, profile && { ...profile, server: 'collector' }));
     // The collector finishes what the phase left (slow lane, answers) before the bare server is timed.
     await waitIdle(collector.pid);
-    out.bare.push(await measureOne(bare, ph));
+    out.bare.push(await measureOne(bare, ph, profile && { ...profile, server: 'bare' }));
   }
   return out;
 }
@@ -128,8 +129,9 @@ async function main() {
     console.log(`opened ${fleet.stats.sessionsOpened} sessions in ${fmt((performance.now() - t1) / 1000, 1)} s`);
     phases = buildPhases(fleet.identitiesInOrder(), SEED, { unchangedRounds: UNCHANGED_ROUNDS, heartbeatRounds: HEARTBEAT_ROUNDS });
     await waitIdle(collector.pid);
-    // BENCH_PROFILE_PHASE="heartbeat, session MAC" profiles the collector's main thread during that phase only
-    // (written to BENCH_CPU_PROF or the temp dir); the profiler's own cost makes that phase's figures slower.
+    // BENCH_PROFILE_PHASE="heartbeat, session MAC" profiles the main thread of the collector, then of the bare
+    // server, during that phase only (written to BENCH_CPU_PROF or the temp dir); the profiler's own cost makes
+    // that phase's figures slower.
     const profilePhase = process.env.BENCH_PROFILE_PHASE;
     ({ collector: results, bare } = await measure(collector, bareServer, phases, profilePhase ? { phase: profilePhase, dir: process.env.BENCH_CPU_PROF ?? os.tmpdir() } : undefined));
     const mem = procStat(collector.pid);

@@ -46,7 +46,13 @@ export async function startPhaseProfile(pid: number, samplingIntervalUs = 200): 
     async stop(file) {
       const r = (await call('Profiler.stop')) as { profile: unknown };
       writeFileSync(file, JSON.stringify(r.profile));
-      ws.close();
+      // Close the process's inspector, so port 9229 is free for the next process profiled (bench:ingest
+      // profiles the collector, then the bare server); the answer never comes, the socket closes instead.
+      ws.send(JSON.stringify({ id: nextId++, method: 'Runtime.evaluate', params: { expression: 'process._debugEnd()' } }));
+      await new Promise((resolve) => {
+        ws.once('close', resolve);
+        setTimeout(() => resolve(ws.close()), 2000);
+      });
     },
   };
 }
