@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../simulate/fleet.js';
 import { FleetGroup } from '../simulate/fleet-group.js';
-import { coreSplit, createTokenFile, loggedProblems, machineDescription, pinSelf, procStat, readToken, startCollector, freePort } from './lib/processes.js';
+import { coreSplit, createTokenFile, loggedProblems, machineDescription, pinSelf, procStat, readToken, startCollector, freePort, threadSchedStat } from './lib/processes.js';
 import { startPhaseProfile } from './lib/inspector-profile.js';
 import { histogramDelta, histogramQuantile, scrape } from './lib/prom.js';
 
@@ -70,7 +70,11 @@ async function main() {
   console.log(`data and identities: ${dir}`);
   console.log(`load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   // BENCH_CPU_PROF alone profiles the whole collector run; with BENCH_PROFILE_SEC it only names where that window's profile goes.
-  const nodeArgs = process.env.BENCH_CPU_PROF && !process.env.BENCH_PROFILE_SEC ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_NODE_ARGS adds node flags to the collector (e.g. --trace-gc), BENCH_COLLECTOR_OUTPUT=file keeps what it printed.
+  const nodeArgs = [
+    ...(process.env.BENCH_CPU_PROF && !process.env.BENCH_PROFILE_SEC ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
   // The identity cache is tied to the collector's URL, so a kept data dir keeps its port too.
   const portFile = path.join(dir, 'port');
   const port = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : await freePort();
@@ -130,6 +134,7 @@ async function main() {
     const prom0 = await scrape(collector.url);
     const sentBefore = { ...fleet.stats.sent };
     const cpu0 = procStat(collector.pid);
+    const sched0 = threadSchedStat(collector.pid);
     // The simulator's own event-loop delay and CPU: a report's latency as the agents see it includes the time
     // the simulator itself took to notice the answer.
     const simCpu0 = simulatorCpuSec(fleet);
@@ -156,6 +161,7 @@ async function main() {
       }
     }
     const cpu1 = procStat(collector.pid);
+    const sched1 = threadSchedStat(collector.pid);
     const simCpuSec = simulatorCpuSec(fleet) - simCpu0;
     await fleet.refresh();
     const prom1 = await scrape(collector.url);
@@ -202,14 +208,23 @@ async function main() {
       if (v.p99) console.log(`  inside the collector, ${k}: p50 <= ${fmt(v.p50!.le * 1000)} ms, p99 <= ${fmt(v.p99.le * 1000)} ms (${v.p99.count} reports)`);
     }
     const gc = histogramDelta(prom0, prom1, 'soclite_process_nodejs_gc_duration_seconds');
+    const majorGc = histogramDelta(prom0, prom1, 'soclite_process_nodejs_gc_duration_seconds', 'kind="major"');
+    // The main thread's time runnable but not running: what other processes (the simulator) took from it.
+    const mainThread = { busyPct: ((sched1.runSec - sched0.runSec) / seconds) * 100, waitedPct: ((sched1.waitSec - sched0.waitSec) / seconds) * 100 };
+    console.log(`  main thread: on a CPU ${fmt(mainThread.busyPct, 1)} % of the window, runnable but waiting for a CPU ${fmt(mainThread.waitedPct, 2)} %`);
     const lagMax = prom1.get('soclite_process_nodejs_eventloop_lag_max_seconds') ?? NaN;
     const lagP99 = prom1.get('soclite_process_nodejs_eventloop_lag_p99_seconds') ?? NaN;
-    console.log(`  event loop delay over the window: p99 ${fmt(lagP99 * 1000, 1)} ms, max ${fmt(lagMax * 1000, 1)} ms; GC ${gc.count} pauses, ${fmt((gc.sum / seconds) * 100, 2)} % of the time`);
+    console.log(`  event loop delay over the window: p99 ${fmt(lagP99 * 1000, 1)} ms, max ${fmt(lagMax * 1000, 1)} ms; GC ${gc.count} pauses, ${fmt((gc.sum / seconds) * 100, 2)} % of the time (major: ${majorGc.count}, ${fmt(majorGc.count ? (majorGc.sum / majorGc.count) * 1000 : 0, 1)} ms on average)`);
+    const outputFile = process.env.BENCH_COLLECTOR_OUTPUT;
+    if (outputFile) {
+      writeFileSync(outputFile, collector.output());
+      console.log(`  the collector's output is in ${outputFile}`);
+    }
     if (api) {
       for (const [name, r] of Object.entries(api)) console.log(`GET ${name}: HTTP ${r.status}, median ${fmt(r.medianMs, 1)} ms, max ${fmt(r.maxMs, 1)} ms (target < 200 ms)`);
     } else console.log(`dashboard API not measured: login failed (${login.status})`);
     console.log(
-      `\nresult: ${JSON.stringify({ bench: 'steady', quick, agents: AGENTS, heartbeatSec: HEARTBEAT, postureEverySec: POSTURE_EVERY, seconds, cpuPct, peakRssBytes: peakRss, latency: summary.latency, simulator, inside, eventLoop: { p99Ms: lagP99 * 1000, maxMs: lagMax * 1000 }, gc, errors: summary.errors, dbBytes, bytesPerAgent: dbBytes / AGENTS, api })}`,
+      `\nresult: ${JSON.stringify({ bench: 'steady', quick, agents: AGENTS, heartbeatSec: HEARTBEAT, postureEverySec: POSTURE_EVERY, seconds, cpuPct, peakRssBytes: peakRss, latency: summary.latency, simulator, inside, eventLoop: { p99Ms: lagP99 * 1000, maxMs: lagMax * 1000 }, mainThread, gc, majorGc, errors: summary.errors, dbBytes, bytesPerAgent: dbBytes / AGENTS, api })}`,
     );
   } finally {
     await collector.stop();

@@ -114,6 +114,15 @@ export function procStat(pid: number): { cpuSec: number; rssBytes: number } {
   return { cpuSec: (utime + stime) / CLK_TCK, rssBytes: rssPages * 4096 };
 }
 
+/**
+ * A thread's scheduler statistics (/proc/<pid>/task/<tid>/schedstat): seconds on a CPU and seconds spent
+ * runnable but waiting for one. The wait is the time the thread lost to other processes on its cores.
+ */
+export function threadSchedStat(pid: number, tid = pid): { runSec: number; waitSec: number } {
+  const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+  return { runSec: run! / 1e9, waitSec: wait! / 1e9 };
+}
+
 export function machineDescription(): string {
   const mem = readFileSync('/proc/meminfo', 'utf8').match(/MemTotal:\s+(\d+)/);
   return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mem ? Math.round(Number(mem[1]) / 1024 / 1024) : '?'} GB RAM, Node ${process.version}`;
