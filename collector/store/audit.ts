@@ -66,34 +66,40 @@ export interface AuditQuery {
 }
 
 export class AuditRepository {
-  constructor(private readonly db: Db) {}
+  /** Prepared once: alerts write audit records inside report commits, several per changed posture. */
+  private readonly stmts;
+  private readonly appendTx;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      head: db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1'),
+      insert: db.prepare(
+        `INSERT INTO audit_log (seq, at, actor_type, actor_id, actor_name, actor_role, ip, action, target_type, target_id,
+           unit_ids, outcome, details, prev_hash, hash)
+         VALUES (@seq, @at, @actorType, @actorId, @actorName, @actorRole, @ip, @action, @targetType, @targetId,
+           @unitIds, @outcome, @details, @prevHash, @hash)`,
+      ),
+      unit: db.prepare('INSERT OR IGNORE INTO audit_units (seq, unit_id) VALUES (?, ?)'),
+      setHead: db.prepare('INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash'),
+    };
+    this.appendTx = db.transaction((build: (seq: number, prevHash: string | null) => AuditRow): AuditRow => {
+      const head = this.stmts.head.get() as { seq: number; hash: string } | undefined;
+      const row = build((head?.seq ?? 0) + 1, head?.hash ?? null);
+      this.stmts.insert.run({ ...row, unitIds: JSON.stringify(row.unitIds), details: JSON.stringify(row.details) });
+      for (const u of row.unitIds) this.stmts.unit.run(row.seq, u);
+      this.stmts.setHead.run(row.seq, row.hash);
+      return row;
+    });
+  }
 
   /** Appends one record: build() gets the next seq and the previous hash (null for the first) and returns the row. */
   append(build: (seq: number, prevHash: string | null) => AuditRow): AuditRow {
-    const run = this.db.transaction(() => {
-      const head = this.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
-      const row = build((head?.seq ?? 0) + 1, head?.hash ?? null);
-      this.db
-        .prepare(
-          `INSERT INTO audit_log (seq, at, actor_type, actor_id, actor_name, actor_role, ip, action, target_type, target_id,
-             unit_ids, outcome, details, prev_hash, hash)
-           VALUES (@seq, @at, @actorType, @actorId, @actorName, @actorRole, @ip, @action, @targetType, @targetId,
-             @unitIds, @outcome, @details, @prevHash, @hash)`,
-        )
-        .run({ ...row, unitIds: JSON.stringify(row.unitIds), details: JSON.stringify(row.details) });
-      const unit = this.db.prepare('INSERT OR IGNORE INTO audit_units (seq, unit_id) VALUES (?, ?)');
-      for (const u of row.unitIds) unit.run(row.seq, u);
-      this.db
-        .prepare('INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash')
-        .run(row.seq, row.hash);
-      return row;
-    });
     // Inside another transaction this becomes a savepoint; on its own it takes the write lock up front.
-    return this.db.inTransaction ? run() : run.immediate();
+    return this.db.inTransaction ? this.appendTx(build) : this.appendTx.immediate(build);
   }
 
   head(): { seq: number; hash: string } | undefined {
-    return this.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
+    return this.stmts.head.get() as { seq: number; hash: string } | undefined;
   }
 
   /** Every row in stored order (by seq), streamed so verifying a large log needs little memory. */

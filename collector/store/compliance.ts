@@ -64,6 +64,8 @@ export class ComplianceRepository {
          FROM agents a JOIN units u ON u.id = a.unit_id WHERE a.id = ?`,
       ),
       current: db.prepare('SELECT control_id, status, observed_json, reason, expected, level, since FROM findings WHERE agent_id = ?'),
+      // Read for every changed posture (its attestations), so prepared once.
+      systemsOfAgent: db.prepare('SELECT system_id FROM agent_systems WHERE agent_id = ? ORDER BY system_id').pluck(),
       upsert: db.prepare(
         `INSERT INTO findings (agent_id, control_id, pack, level, status, severity, reason, observed_json, expected, since, evaluated_at)
          VALUES (@agentId, @controlId, @pack, @level, @status, @severity, @reason, @observed, @expected, @since, @at)
@@ -108,9 +110,7 @@ export class ComplianceRepository {
   }
 
   systemsOfAgent(agentId: string): string[] {
-    return (this.db.prepare('SELECT system_id FROM agent_systems WHERE agent_id = ? ORDER BY system_id').all(agentId) as { system_id: string }[]).map(
-      (r) => r.system_id,
-    );
+    return this.s.systemsOfAgent.all(agentId) as string[];
   }
 
   /** The highest approved level among the agent's systems, or its unit's default level. */
