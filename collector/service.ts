@@ -170,13 +170,9 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
 
   private flushReports(): void {
     this.flushScheduled = false;
-    // The verified prefix of the queue, in arrival order: a report still being verified holds back the ones
-    // behind it (for a few microseconds), so one agent's sequence numbers are committed in the order sent.
-    let n = 0;
-    while (n < this.pendingReports.length && n < MAX_GROUP_COMMIT && this.pendingReports[n]!.verified) n++;
-    if (n === 0) return;
-    const items = this.pendingReports.splice(0, n);
-    if (this.pendingReports[0]?.verified) {
+    const items = this.takeVerified();
+    if (items.length === 0) return;
+    if (this.pendingReports.some((it) => it.verified)) {
       this.flushScheduled = true;
       setImmediate(() => this.flushReports());
     }
@@ -198,6 +194,28 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
       this.slowScheduled = true;
       setImmediate(() => this.flushSlowLane());
     }
+  }
+
+  /**
+   * Takes the verified reports from the queue, in arrival order, at most MAX_GROUP_COMMIT. A report still being
+   * verified (a posture hashed on the worker, an Ed25519 signature) holds back only the later reports of its own
+   * agent, so each agent's sequence numbers are committed in the order sent. It used to hold back every report
+   * behind it: when the worker thread waited for a CPU, the whole fleet's heartbeats waited with it.
+   */
+  private takeVerified(): PendingReport[] {
+    const taken: PendingReport[] = [];
+    const left: PendingReport[] = [];
+    let held: Set<string> | undefined;
+    for (const it of this.pendingReports) {
+      const agentId = it.signed.agentIdInPath;
+      if (it.verified && taken.length < MAX_GROUP_COMMIT && !held?.has(agentId)) taken.push(it);
+      else {
+        if (!it.verified) (held ??= new Set()).add(agentId);
+        left.push(it);
+      }
+    }
+    if (taken.length) this.pendingReports = left;
+    return taken;
   }
 
   /** Whether a verified report is one of the costly kinds (see flushReports). Refused ones are cheap. */

@@ -42,6 +42,8 @@ interface Lane {
   failures: number;
   /** True while waiting out a backoff: new events do not wake the lane, only stop() does. */
   backingOff: boolean;
+  /** When the failed batch is due again (epoch ms): after the backoff it is claimed as of at least then. */
+  retryAt: number;
   wake: (() => void) | null;
   done: Promise<void> | null;
   lastError: string | null;
@@ -84,7 +86,7 @@ export class DeliveryEngine {
     const enabled = opts.destinations.filter((d) => d.enabled !== false);
     for (const d of enabled) {
       const sink = opts.sinks?.get(d.name) ?? createSink(d, opts.producer);
-      this.lanes.set(d.name, { config: d, sink, failures: 0, backingOff: false, wake: null, done: null, lastError: null, lastErrorAt: null, lastSuccessAt: null });
+      this.lanes.set(d.name, { config: d, sink, failures: 0, backingOff: false, retryAt: 0, wake: null, done: null, lastError: null, lastErrorAt: null, lastSuccessAt: null });
     }
     this.metrics = new ForwardMetrics(opts.registry, opts.queue, [...this.lanes.keys()], this.now);
   }
@@ -175,7 +177,10 @@ export class DeliveryEngine {
     const { queue } = this.opts;
     const batchSize = lane.config.batchSize ?? 500;
     while (this.running) {
-      const now = this.now();
+      // A backoff timer measures from the event loop's cached clock, which can be milliseconds behind Date.now()
+      // when the loop is busy: it may end just before the failed batch is due, and the newer events behind it
+      // would be sent first. Claiming as of the retry time keeps the destination's events in order.
+      const now = Math.max(this.now(), lane.retryAt);
       const batch = queue.claim(name, batchSize, now, now + this.leaseMs);
       if (batch.length === 0) {
         const due = queue.nextDueAt(name);
@@ -200,7 +205,8 @@ export class DeliveryEngine {
         const message = err instanceof Error ? err.message : String(err);
         lane.lastError = message.slice(0, 500);
         lane.lastErrorAt = this.now();
-        queue.markFailed(ids, this.now() + delay, message);
+        lane.retryAt = this.now() + delay;
+        queue.markFailed(ids, lane.retryAt, message);
         this.metrics.failed.inc({ destination: name }, batch.length);
         this.logger.warn({ destination: name, events: batch.length, failures: lane.failures, retryInMs: delay, error: message }, 'forwarder delivery failed');
         // Wait out the backoff even if new events arrive: the destination is down, hammering it helps nobody.

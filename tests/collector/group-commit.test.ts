@@ -9,7 +9,18 @@ import { loadConfig } from '../../collector/config/load.js';
 import { createLogger, startCollector, type RunningCollector } from '../../collector/server.js';
 import { DomainError } from '../../collector/fleet/errors.js';
 import { newKeyPair, signWith } from '../../agent/transport/identity.js';
-import { postureHash, requestSigningMessage, sha256Hex, type Report } from '../../protocol/index.js';
+import {
+  HEADER_SESSION,
+  deriveSessionKey,
+  newX25519KeyPair,
+  postureHash,
+  requestSigningMessage,
+  requestSigningText,
+  sessionMac,
+  sha256Hex,
+  type Report,
+} from '../../protocol/index.js';
+import { openAgentSession } from '../../collector/fleet/sessions.js';
 import { buildPosture, machineProfile } from '../../scripts/simulate/profile.js';
 import { Rng } from '../../scripts/simulate/rng.js';
 import { enrollDirect } from '../helpers/enroll.js';
@@ -107,6 +118,58 @@ describe('group commit of agent reports', () => {
     ]);
     expect(order).toEqual(['a unchanged posture', 'b heartbeat 3']);
     expect(c.store.agents.get(a.id)!.lastSeq).toBe(3);
+  });
+
+  it("commits a report at once even while another agent's report is still being verified on the worker; one agent's reports stay in order", async () => {
+    const [e, f] = [enrollDirect(c, 'hol-a'), enrollDirect(c, 'hol-b')];
+    // Session MACs, as agents send now: a heartbeat is verified on the event loop, a posture's hash is computed
+    // on the worker thread.
+    const session = (agentId: string) => {
+      const own = newX25519KeyPair();
+      const opened = openAgentSession(c.service.sessions, agentId, own.publicKeyB64);
+      return { id: opened.sessionId, key: deriveSessionKey(own.privateKey, opened.x25519PublicKey, opened.sessionId, agentId) };
+    };
+    const [sa, sb] = [session(e.id), session(f.id)];
+    const withMac = (agentId: string, s: { id: string; key: Buffer }, seq: number, report: Report) => {
+      const body = JSON.stringify(report);
+      const path = `/api/v1/agents/${agentId}/reports`;
+      const timestamp = Date.now();
+      const mac = sessionMac(s.key, requestSigningText({ method: 'POST', path, agentId, seq, timestamp, bodySha256: sha256Hex(body) }));
+      return {
+        signed: {
+          agentIdInPath: agentId,
+          method: 'POST',
+          path,
+          headers: { 'x-soclite-agent': agentId, 'x-soclite-seq': String(seq), 'x-soclite-timestamp': String(timestamp), [HEADER_SESSION]: s.id, 'x-soclite-signature': mac },
+          rawBody: Buffer.from(body),
+          isPosture: report.kind === 'posture',
+          sessions: c.service.sessions,
+        },
+        report,
+      };
+    };
+    const m = machineProfile('group-commit', 2);
+    const posture = buildPosture(m.profile, m.state, e.id, 1, Date.now(), Rng.from('group-commit', 2));
+    const hash = postureHash(posture);
+    const order: string[] = [];
+    const send = (label: string, x: ReturnType<typeof withMac>) =>
+      c.service.ingestQueued(x.signed, x.report, Date.now()).then((o) => {
+        order.push(label);
+        return o;
+      });
+    // The posture is stored once first, so the one sent below is unchanged: a cheap report like the heartbeats.
+    await send('a first posture', withMac(e.id, sa, 1, { kind: 'posture', seq: 1, postureHash: hash, posture }));
+    order.length = 0;
+    const results = await Promise.all([
+      send('a unchanged posture', withMac(e.id, sa, 2, { kind: 'posture', seq: 2, postureHash: hash, posture })),
+      send('a heartbeat', withMac(e.id, sa, 3, { kind: 'heartbeat', seq: 3, postureHash: hash })),
+      send('b heartbeat', withMac(f.id, sb, 1, { kind: 'heartbeat', seq: 1, postureHash: null })),
+    ]);
+    // b's heartbeat did not wait for a's posture hash; a's heartbeat did (same agent, sent after it).
+    expect(order).toEqual(['b heartbeat', 'a unchanged posture', 'a heartbeat']);
+    expect(results.map((r) => r.ack.accepted)).toEqual([true, true, true]);
+    expect(c.store.agents.get(e.id)).toMatchObject({ lastSeq: 3, postureHash: hash, seqGaps: 0 });
+    expect(c.store.agents.get(f.id)!.lastSeq).toBe(1);
   });
 
   // Refusals before a report's first write need no savepoint; a failure after writing (here a commit hook that

@@ -102,6 +102,20 @@ describe('outbox and delivery engine', () => {
     expect(text).toMatch(/soclite_forwarder_last_success_timestamp_seconds\{destination="soc"\} \d/);
   });
 
+  it('retries the failed batch first even when the clock lags the backoff timer (a busy event loop)', async () => {
+    const sink = new MemorySink();
+    sink.failNext = 1;
+    const { queue } = fresh();
+    // A clock that does not move: the backoff timer ends, but by this clock the failed batch is never due.
+    const frozen = Date.now();
+    const engine = new DeliveryEngine({ queue, destinations: [fileDest({ backoffBaseMs: 10, backoffCapMs: 40, batchSize: 4 })], registry: new Registry(), producer: PRODUCER, sinks: new Map([['soc', sink]]), idlePollMs: 50, random: () => 0.5, now: () => frozen });
+    for (let i = 0; i < 8; i++) engine.enqueue(makeEvent(i));
+    engine.start();
+    await waitUntil(() => queue.depth('soc') === 0, 'drained');
+    await engine.stop();
+    expect(sink.received.map((e) => e.eventId)).toEqual(Array.from({ length: 8 }, (_, i) => makeEvent(i).eventId));
+  });
+
   it('full-jitter backoff stays within [0, min(cap, base*2^(n-1)))', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 1_000_000 }), fc.double({ min: 0, max: 0.9999, noNaN: true }), (failures, base, cap, r) => {
