@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { DEFAULTS } from '../simulate/fleet.js';
 import { FleetGroup } from '../simulate/fleet-group.js';
 import { coreSplit, createTokenFile, loggedProblems, machineDescription, pinSelf, procStat, readToken, startCollector, freePort, threadSchedStat } from './lib/processes.js';
@@ -50,6 +51,23 @@ const simulatorCpuSec = (fleet: FleetGroup) => {
   return (own.user + own.system) / 1e6 + fleet.pids.reduce((sum, pid) => sum + procStat(pid).cpuSec, 0);
 };
 const fileSize = (f: string) => (existsSync(f) ? statSync(f).size : 0);
+
+/**
+ * Where a report's time goes before the collector's handler runs (the simulator's own queue, the network, the
+ * collector's event loop reading it): the collector stores each agent's last clock skew, the signed timestamp
+ * minus the time its handler started, and here both run on one clock, so the skew is that delay, negated.
+ * One sample per agent (its last report in the window).
+ */
+function signedToHandlerMs(dbFile: string, sinceIso: string): { samples: number; p50Ms: number; p99Ms: number } {
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    const ms = (db.prepare('SELECT -clock_skew_ms FROM agents WHERE last_seen_at >= ? ORDER BY 1').pluck().all(sinceIso) as number[]);
+    const at = (q: number) => (ms.length ? ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]! : NaN);
+    return { samples: ms.length, p50Ms: at(0.5), p99Ms: at(0.99) };
+  } finally {
+    db.close();
+  }
+}
 
 async function timeGet(url: string, cookie: string, p: string, times = 5): Promise<{ status: number; medianMs: number; maxMs: number }> {
   const ms: number[] = [];
@@ -149,6 +167,7 @@ async function main() {
     const profileSec = Number(process.env.BENCH_PROFILE_SEC ?? 0);
     let profiler = profileSec > 0 ? await startPhaseProfile(collector.pid) : undefined;
     const start = performance.now();
+    const windowStartIso = new Date().toISOString();
     let peakRss = cpu0.rssBytes;
     const samples: string[] = [];
     while (performance.now() - start < MINUTES * 60_000) {
@@ -192,6 +211,7 @@ async function main() {
       : null;
     await fleet.stop();
 
+    const beforeHandler = signedToHandlerMs(path.join(dataDir, 'soclite.db'), windowStartIso);
     const dbBytes = fileSize(path.join(dataDir, 'soclite.db')) + fileSize(path.join(dataDir, 'soclite.db-wal'));
     console.log('');
     console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
@@ -213,6 +233,9 @@ async function main() {
     for (const [k, v] of Object.entries(inside)) {
       if (v.p99) console.log(`  inside the collector, ${k}: p50 <= ${fmt(v.p50!.le * 1000)} ms, p99 <= ${fmt(v.p99.le * 1000)} ms (${v.p99.count} reports)`);
     }
+    console.log(
+      `  signed by the agent -> its handler started in the collector (the last report of each of ${beforeHandler.samples} agents): p50 ${fmt(beforeHandler.p50Ms, 1)} ms, p99 ${fmt(beforeHandler.p99Ms, 1)} ms`,
+    );
     const gc = histogramDelta(prom0, prom1, 'soclite_process_nodejs_gc_duration_seconds');
     const majorGc = histogramDelta(prom0, prom1, 'soclite_process_nodejs_gc_duration_seconds', 'kind="major"');
     // The main thread's time runnable but not running: what other processes (the simulator) took from it.
@@ -230,7 +253,7 @@ async function main() {
       for (const [name, r] of Object.entries(api)) console.log(`GET ${name}: HTTP ${r.status}, median ${fmt(r.medianMs, 1)} ms, max ${fmt(r.maxMs, 1)} ms (target < 200 ms)`);
     } else console.log(`dashboard API not measured: login failed (${login.status})`);
     console.log(
-      `\nresult: ${JSON.stringify({ bench: 'steady', quick, agents: AGENTS, heartbeatSec: HEARTBEAT, postureEverySec: POSTURE_EVERY, seconds, cpuPct, peakRssBytes: peakRss, latency: summary.latency, simulator, inside, eventLoop: { p99Ms: lagP99 * 1000, maxMs: lagMax * 1000 }, mainThread, gc, majorGc, errors: summary.errors, dbBytes, bytesPerAgent: dbBytes / AGENTS, api })}`,
+      `\nresult: ${JSON.stringify({ bench: 'steady', quick, agents: AGENTS, heartbeatSec: HEARTBEAT, postureEverySec: POSTURE_EVERY, seconds, cpuPct, peakRssBytes: peakRss, latency: summary.latency, simulator, inside, eventLoop: { p99Ms: lagP99 * 1000, maxMs: lagMax * 1000 }, beforeHandler, mainThread, gc, majorGc, errors: summary.errors, dbBytes, bytesPerAgent: dbBytes / AGENTS, api })}`,
     );
   } finally {
     await collector.stop();
