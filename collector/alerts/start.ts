@@ -69,10 +69,11 @@ export function startAlerts(o: { store: Store; service: CollectorService; config
   service.addCommitHook((outcome) => {
     const agentId = outcome.agent.id;
     const at = new Date().toISOString();
-    // A heartbeat or unchanged posture only clears alerts (or raises on clock skew or lost reports, which
-    // apply() deduplicates): with none active on the agent row, read in this transaction, there is nothing to ask.
+    // A heartbeat or unchanged posture only clears liveness and clock-skew alerts (or raises on clock skew or
+    // lost reports, which apply() deduplicates): with none of those active on the agent row, read in this
+    // transaction, there is nothing to ask.
     const onlyClears = !outcome.newEvents?.length && !outcome.postureChanged;
-    const active = onlyClears && outcome.agent.activeAlerts === 0 ? NO_ACTIVE_ALERTS : alerts.activeKeys(agentId);
+    const active = onlyClears && outcome.agent.clearableAlerts === 0 ? NO_ACTIVE_ALERTS : alerts.activeKeys(agentId);
     const decisions: AlertDecision[] = [];
     if (outcome.newEvents?.length) decisions.push(...eventRules(outcome.newEvents));
     if (outcome.postureChanged) {

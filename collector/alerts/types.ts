@@ -6,6 +6,14 @@ import type { Severity } from '../forward/types.js';
 export type { Severity };
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'suppressed', 'resolved'] as const;
+
+/**
+ * The alert kinds an ordinary report (a heartbeat, an unchanged posture) may clear or must not raise twice:
+ * liveness and clock skew. Each agent row counts its active ones (migration 23), so the alert rules of a
+ * report ask for the agent's active alerts only when one of these is open. Changing this list needs a new
+ * migration that rebuilds the count and its triggers.
+ */
+export const REPORT_CLEARED_KINDS = ['heartbeat_lost', 'agent_offline', 'agent_missing', 'clock_skew'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 export interface Localized {

@@ -44,6 +44,8 @@ export interface AgentRecord {
   retiredAt: string | null;
   /** Alerts of this agent not resolved (kept by triggers on the alerts table). */
   activeAlerts: number;
+  /** Of those, the liveness and clock-skew alerts, which an ordinary report may clear (alerts/types.ts). */
+  clearableAlerts: number;
 }
 
 export interface AgentWithPosture extends AgentRecord {

@@ -82,7 +82,7 @@ export function listAgents(db: Db, f: AgentListFilter, toAgent: (r: Row) => Agen
     .prepare(
       `SELECT a.id, a.unit_id, a.public_key, a.hostname, a.hardware_id, a.platform, a.agent_version, a.enrolled_at, a.last_seq,
               a.last_seen_at, a.last_report_kind, a.state, a.state_since, a.state_reason, a.posture_hash, a.posture_at,
-              a.clock_skew_ms, a.seq_gaps, a.retired_at, a.active_alerts,
+              a.clock_skew_ms, a.seq_gaps, a.retired_at, a.active_alerts, a.clearable_alerts,
               ${EFFECTIVE_LEVEL} AS level, COALESCE(json_extract(p.posture_json, '$.av.status'), 'unknown') AS av_status
        FROM agents a ${postures} ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`,
     )

@@ -26,6 +26,7 @@ export interface AgentRow {
   seq_gaps: number;
   retired_at: string | null;
   active_alerts: number;
+  clearable_alerts: number;
 }
 
 export const toAgent = (r: AgentRow): AgentRecord => ({
@@ -49,10 +50,11 @@ export const toAgent = (r: AgentRow): AgentRecord => ({
   seqGaps: r.seq_gaps,
   retiredAt: r.retired_at,
   activeAlerts: r.active_alerts,
+  clearableAlerts: r.clearable_alerts,
 });
 
 const LIST_COLUMNS = `id, unit_id, public_key, hostname, hardware_id, platform, agent_version, enrolled_at, last_seq,
-  last_seen_at, last_report_kind, state, state_since, state_reason, posture_hash, posture_at, clock_skew_ms, seq_gaps, retired_at, active_alerts`;
+  last_seen_at, last_report_kind, state, state_since, state_reason, posture_hash, posture_at, clock_skew_ms, seq_gaps, retired_at, active_alerts, clearable_alerts`;
 
 /** What enrollment knows of a new agent: its identity fields, plus the token it enrolled with. */
 export type NewAgent = Pick<AgentRecord, 'id' | 'unitId' | 'publicKey' | 'hostname' | 'hardwareId' | 'platform' | 'agentVersion' | 'enrolledAt'> & {
@@ -108,7 +110,7 @@ export class AgentRepository {
       silentWithoutOfflineAlert: db.prepare(
         `SELECT rowid, id, state, last_seen_at FROM agents
          WHERE rowid >= @from AND rowid < @to AND state IN ('online', 'late') AND last_seen_at IS NOT NULL AND last_seen_at <= @cutoff
-           AND (active_alerts = 0 OR NOT EXISTS (SELECT 1 FROM alerts l WHERE l.agent_id = agents.id AND l.kind = 'agent_offline'
+           AND (clearable_alerts = 0 OR NOT EXISTS (SELECT 1 FROM alerts l WHERE l.agent_id = agents.id AND l.kind = 'agent_offline'
                                                    AND l.dedup_key = '' AND l.status <> 'resolved'))
          ORDER BY rowid
          LIMIT @limit`,
