@@ -140,5 +140,22 @@ export async function freePort(): Promise<number> {
 /** A refused report is a finding, not noise: the server's warning and error log lines (pino levels 40-60), the last n. */
 export function loggedProblems(output: string, n = 5): string {
   const logged = output.split('\n').filter((l) => /"level":(40|50|60)/.test(l));
-  return `collector warnings and errors (${logged.length}, last ${n}):\n${logged.slice(-n).map((l) => '  ' + l.slice(0, 600)).join('\n')}`;
+  // Errors first, one line per distinct message with how often it came: the warnings they cause (sequence
+  // gaps after refused reports) would otherwise fill the last lines.
+  const byMessage = new Map<string, { count: number; line: string }>();
+  for (const l of logged) {
+    if (!/"level":(50|60)/.test(l)) continue;
+    const key = /"msg":"([^"]*)"/.exec(l)?.[1] ?? l.slice(0, 80);
+    const e = /"message":"([^"]{0,200})/.exec(l)?.[1] ?? '';
+    const k = `${key} ${e}`;
+    const seen = byMessage.get(k);
+    if (seen) seen.count++;
+    else byMessage.set(k, { count: 1, line: l });
+  }
+  const errors = [...byMessage.values()].map((x) => `  ${x.count} × ${x.line.slice(0, 1500)}`);
+  return [
+    `collector warnings and errors (${logged.length}; errors by message: ${errors.length}, then the last ${n} lines):`,
+    ...errors,
+    ...logged.slice(-n).map((l) => '  ' + l.slice(0, 600)),
+  ].join('\n');
 }
