@@ -6,6 +6,7 @@ import { validateReport } from '../../collector/http/report-validator.js';
 import { buildPosture, evolve, machineProfile, malwareEvent } from '../../scripts/simulate/profile.js';
 import { Rng } from '../../scripts/simulate/rng.js';
 import { LatencyHistogram } from '../../scripts/simulate/latency.js';
+import { jittered } from '../../scripts/simulate/fleet.js';
 
 const NOW = Date.UTC(2026, 2, 1);
 
@@ -67,5 +68,26 @@ describe('latency histogram', () => {
     expect(h.percentile(99)).toBeGreaterThanOrEqual(99);
     expect(h.percentile(99)).toBeLessThanOrEqual(100);
     expect(new LatencyHistogram().percentile(50)).toBeNaN();
+  });
+});
+
+describe('simulated agent timers', () => {
+  it('jitter each interval by ±10 % as the real agent does, so agents put in step by a backlog drift apart', () => {
+    const rng = Rng.from('jitter', 1);
+    const draws = Array.from({ length: 2000 }, () => jittered(60, rng));
+    expect(Math.min(...draws)).toBeGreaterThanOrEqual(54_000);
+    expect(Math.max(...draws)).toBeLessThanOrEqual(66_000);
+    // Spread over the whole range, not a constant: the lowest and highest tenths are both reached.
+    expect(draws.some((d) => d < 55_200)).toBe(true);
+    expect(draws.some((d) => d > 64_800)).toBe(true);
+    // Two agents that start in step are seconds apart after a few intervals.
+    const [a, b] = [Rng.from('jitter', 2), Rng.from('jitter', 3)];
+    let ta = 0;
+    let tb = 0;
+    for (let i = 0; i < 5; i++) {
+      ta += jittered(60, a);
+      tb += jittered(60, b);
+    }
+    expect(Math.abs(ta - tb)).toBeGreaterThan(1000);
   });
 });
