@@ -170,12 +170,18 @@ async function main() {
     const windowStartIso = new Date().toISOString();
     let peakRss = cpu0.rssBytes;
     const samples: string[] = [];
+    let sentLast = fleet.stats.sent.heartbeat + fleet.stats.sent.posture + fleet.stats.sent.events;
+    let lastAt = performance.now();
     while (performance.now() - start < MINUTES * 60_000) {
       await sleep(5000);
       const s = procStat(collector.pid);
       peakRss = Math.max(peakRss, s.rssBytes);
       const el = (performance.now() - start) / 1000;
-      const line = `  t=${fmt(el)}s collector CPU ${fmt(((s.cpuSec - cpu0.cpuSec) / el) * 100, 1)}% RSS ${fmt(s.rssBytes / 2 ** 20)} MiB p99 ${fmt(fleet.takeWindowP99(), 1)} ms queued ${fleet.queued}`;
+      // Reports sent in these 5 s: bursts (agents in step) show as rates well above the average.
+      const sentNow = fleet.stats.sent.heartbeat + fleet.stats.sent.posture + fleet.stats.sent.events;
+      const rate = (sentNow - sentLast) / ((performance.now() - lastAt) / 1000);
+      [sentLast, lastAt] = [sentNow, performance.now()];
+      const line = `  t=${fmt(el)}s collector CPU ${fmt(((s.cpuSec - cpu0.cpuSec) / el) * 100, 1)}% RSS ${fmt(s.rssBytes / 2 ** 20)} MiB p99 ${fmt(fleet.takeWindowP99(), 1)} ms queued ${fleet.queued}, ${fmt(rate)} reports/s`;
       samples.push(line);
       console.log(line);
       if (profiler && performance.now() - start >= profileSec * 1000) {
