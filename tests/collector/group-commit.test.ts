@@ -21,6 +21,7 @@ import {
   type Report,
 } from '../../protocol/index.js';
 import { openAgentSession } from '../../collector/fleet/sessions.js';
+import type { SignedRequest } from '../../collector/fleet/request-auth.js';
 import { buildPosture, machineProfile } from '../../scripts/simulate/profile.js';
 import { Rng } from '../../scripts/simulate/rng.js';
 import { enrollDirect } from '../helpers/enroll.js';
@@ -45,6 +46,15 @@ function signed(a: { id: string; key: KeyObject }, seq: number, report: Report, 
     },
     report,
   };
+}
+
+/** Ingests through the service and notes each report's label in `order` when its acknowledgement comes. */
+function ingestNoting(order: string[]) {
+  return (label: string, x: { signed: SignedRequest; report: Report }) =>
+    c.service.ingestQueued(x.signed, x.report, Date.now()).then((o) => {
+      order.push(label);
+      return o;
+    });
 }
 
 beforeAll(async () => {
@@ -91,11 +101,7 @@ describe('group commit of agent reports', () => {
     const posture = buildPosture(m.profile, m.state, a.id, 1, Date.now(), Rng.from('group-commit', 1));
     const hash = postureHash(posture);
     const order: string[] = [];
-    const send = (label: string, x: ReturnType<typeof signed>) =>
-      c.service.ingestQueued(x.signed, x.report, Date.now()).then((o) => {
-        order.push(label);
-        return o;
-      });
+    const send = ingestNoting(order);
     const results = await Promise.all([
       send('a posture', signed(a, 1, { kind: 'posture', seq: 1, postureHash: hash, posture })),
       send('a heartbeat', signed(a, 2, { kind: 'heartbeat', seq: 2, postureHash: hash })),
@@ -152,11 +158,7 @@ describe('group commit of agent reports', () => {
     const posture = buildPosture(m.profile, m.state, e.id, 1, Date.now(), Rng.from('group-commit', 2));
     const hash = postureHash(posture);
     const order: string[] = [];
-    const send = (label: string, x: ReturnType<typeof withMac>) =>
-      c.service.ingestQueued(x.signed, x.report, Date.now()).then((o) => {
-        order.push(label);
-        return o;
-      });
+    const send = ingestNoting(order);
     // The posture is stored once first, so the one sent below is unchanged: a cheap report like the heartbeats.
     await send('a first posture', withMac(e.id, sa, 1, { kind: 'posture', seq: 1, postureHash: hash, posture }));
     order.length = 0;
