@@ -11,6 +11,7 @@ import { CollectorError } from './transport/client.js';
 import { ReportSender } from './transport/report-sender.js';
 import { backoffDelay } from './transport/backoff.js';
 import type { AgentEvent } from '../protocol/index.js';
+import { jitter } from './timing.js';
 
 /** The few logger calls the runner makes: a pino logger fits, and so does the agent's own line logger. */
 type LogFn = (fields: object, msg: string) => void;
@@ -29,8 +30,6 @@ export interface AgentRunOptions {
   /** Critical files to watch and AV detection logs to follow; none when absent. */
   watch?: { fimPaths: string[]; clamavLogs: string[] };
 }
-
-const jitter = (ms: number, fraction = 0.1) => ms * (1 - fraction + Math.random() * 2 * fraction);
 
 export class AgentRunner {
   private readonly id: LoadedIdentity;

@@ -170,9 +170,11 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
 
   private flushReports(): void {
     this.flushScheduled = false;
-    const items = this.takeVerified();
+    const { items, full } = this.takeVerified();
     if (items.length === 0) return;
-    if (this.pendingReports.some((it) => it.verified)) {
+    // A full group may have left verified reports behind; the others wait for their own agent's earlier
+    // report, whose verification schedules the next flush.
+    if (full) {
       this.flushScheduled = true;
       setImmediate(() => this.flushReports());
     }
@@ -202,7 +204,7 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
    * agent, so each agent's sequence numbers are committed in the order sent. It used to hold back every report
    * behind it: when the worker thread waited for a CPU, the whole fleet's heartbeats waited with it.
    */
-  private takeVerified(): PendingReport[] {
+  private takeVerified(): { items: PendingReport[]; full: boolean } {
     const taken: PendingReport[] = [];
     const left: PendingReport[] = [];
     let held: Set<string> | undefined;
@@ -215,7 +217,7 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
       }
     }
     if (taken.length) this.pendingReports = left;
-    return taken;
+    return { items: taken, full: taken.length === MAX_GROUP_COMMIT };
   }
 
   /** Whether a verified report is one of the costly kinds (see flushReports). Refused ones are cheap. */

@@ -6,6 +6,10 @@ import type { Severity } from '../forward/types.js';
 export type { Severity };
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'suppressed', 'resolved'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+/** The alerts of an agent's silence, one per liveness state past online (rules/agent-rules.ts). */
+export const LIVENESS_KINDS = ['heartbeat_lost', 'agent_offline', 'agent_missing'] as const;
 
 /**
  * The alert kinds an ordinary report (a heartbeat, an unchanged posture) may clear or must not raise twice:
@@ -13,8 +17,7 @@ export const ALERT_STATUSES = ['open', 'acknowledged', 'suppressed', 'resolved']
  * report ask for the agent's active alerts only when one of these is open. Changing this list needs a new
  * migration that rebuilds the count and its triggers.
  */
-export const REPORT_CLEARED_KINDS = ['heartbeat_lost', 'agent_offline', 'agent_missing', 'clock_skew'] as const;
-export type AlertStatus = (typeof ALERT_STATUSES)[number];
+export const REPORT_CLEARED_KINDS = [...LIVENESS_KINDS, 'clock_skew'] as const;
 
 export interface Localized {
   vi: string;

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { DEFAULTS } from '../simulate/fleet.js';
 import { FleetGroup } from '../simulate/fleet-group.js';
+import { LatencyHistogram } from '../simulate/latency.js';
 import { coreSplit, createTokenFile, loggedProblems, machineDescription, pinSelf, procStat, readToken, startCollector, freePort, threadSchedStat } from './lib/processes.js';
 import { startPhaseProfile } from './lib/inspector-profile.js';
 import { histogramDelta, histogramQuantile, scrape } from './lib/prom.js';
@@ -61,9 +62,9 @@ const fileSize = (f: string) => (existsSync(f) ? statSync(f).size : 0);
 function signedToHandlerMs(dbFile: string, sinceIso: string): { samples: number; p50Ms: number; p99Ms: number } {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
-    const ms = (db.prepare('SELECT -clock_skew_ms FROM agents WHERE last_seen_at >= ? ORDER BY 1').pluck().all(sinceIso) as number[]);
-    const at = (q: number) => (ms.length ? ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]! : NaN);
-    return { samples: ms.length, p50Ms: at(0.5), p99Ms: at(0.99) };
+    const h = new LatencyHistogram();
+    for (const ms of db.prepare('SELECT -clock_skew_ms FROM agents WHERE last_seen_at >= ?').pluck().iterate(sinceIso) as Iterable<number>) h.record(ms);
+    return { samples: h.count, p50Ms: h.percentile(50), p99Ms: h.percentile(99) };
   } finally {
     db.close();
   }
@@ -170,7 +171,11 @@ async function main() {
     const windowStartIso = new Date().toISOString();
     let peakRss = cpu0.rssBytes;
     const samples: string[] = [];
-    let sentLast = fleet.stats.sent.heartbeat + fleet.stats.sent.posture + fleet.stats.sent.events;
+    const sentReports = () => {
+      const sent = fleet.stats.sent;
+      return sent.heartbeat + sent.posture + sent.events;
+    };
+    let sentLast = sentReports();
     let lastAt = performance.now();
     while (performance.now() - start < MINUTES * 60_000) {
       await sleep(5000);
@@ -178,7 +183,7 @@ async function main() {
       peakRss = Math.max(peakRss, s.rssBytes);
       const el = (performance.now() - start) / 1000;
       // Reports sent in these 5 s: bursts (agents in step) show as rates well above the average.
-      const sentNow = fleet.stats.sent.heartbeat + fleet.stats.sent.posture + fleet.stats.sent.events;
+      const sentNow = sentReports();
       const rate = (sentNow - sentLast) / ((performance.now() - lastAt) / 1000);
       [sentLast, lastAt] = [sentNow, performance.now()];
       const line = `  t=${fmt(el)}s collector CPU ${fmt(((s.cpuSec - cpu0.cpuSec) / el) * 100, 1)}% RSS ${fmt(s.rssBytes / 2 ** 20)} MiB p99 ${fmt(fleet.takeWindowP99(), 1)} ms queued ${fleet.queued}, ${fmt(rate)} reports/s`;

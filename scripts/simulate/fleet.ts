@@ -6,6 +6,8 @@
 import type { Pool } from 'undici';
 import { postureHash } from '../../protocol/index.js';
 import { Rng } from './rng.js';
+// As the real agent times its heartbeats and scans: agents delayed together (a restart backlog) drift apart.
+import { jitter } from '../../agent/timing.js';
 import { buildPosture, evolve, machineProfile, malwareEvent, type MachineState } from './profile.js';
 import { loadIdentities, newIdentity, saveIdentities, type SimIdentity } from './identities.js';
 import { enrollBody, macReport, makePool, openSession, postJson, signReport, type HttpResult, type SignedBody } from './transport.js';
@@ -305,10 +307,10 @@ export class Fleet {
       const { profile } = machineProfile(o.seed, a.id.index);
       if (postureTick) {
         if (evolve(profile, a.state, a.life, o.changeProbability, now)) this.stats.postureChanges++;
-        a.nextPostureAt = now + jittered(o.postureEverySec, a.life);
+        a.nextPostureAt = now + jitter(o.postureEverySec * 1000, () => a.life.next());
       }
       a.needPosture = false;
-      a.nextHeartbeatAt = now + jittered(o.heartbeatSec, a.life);
+      a.nextHeartbeatAt = now + jitter(o.heartbeatSec * 1000, () => a.life.next());
       const seq = a.id.lastSeq + 1;
       const posture = buildPosture(profile, a.state, a.id.agentId!, seq, now, a.life);
       a.hash = postureHash(posture);
@@ -327,7 +329,7 @@ export class Fleet {
       a.nextPostureAt = Math.max(a.nextPostureAt, a.nextHeartbeatAt);
       return;
     }
-    a.nextHeartbeatAt = now + jittered(o.heartbeatSec, a.life);
+    a.nextHeartbeatAt = now + jitter(o.heartbeatSec * 1000, () => a.life.next());
     const seq = a.id.lastSeq + 1;
     const res = await this.send(a, 'heartbeat', seq, JSON.stringify({ kind: 'heartbeat', seq, postureHash: this.currentHash(a), uptimeSec: Math.round((now - a.startedAt) / 1000) }));
     if (res?.status === 200 && res.body.needPosture === true) {
@@ -459,15 +461,6 @@ export class Fleet {
     };
     await Promise.all(Array.from({ length: Math.min(64, this.agents.length) }, worker));
   }
-}
-
-/**
- * An interval in ms, ±10 % at random, as the real agent times its heartbeats and scans (agent/run.ts). Without
- * it, agents whose reports were delayed together (a collector restart, a backlog) stayed in step for good: in
- * the 100,000-agent benchmark a burst at twice the average rate came back every minute.
- */
-export function jittered(sec: number, rng: Rng): number {
-  return sec * 1000 * (0.9 + 0.2 * rng.next());
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

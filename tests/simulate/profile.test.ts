@@ -6,7 +6,7 @@ import { validateReport } from '../../collector/http/report-validator.js';
 import { buildPosture, evolve, machineProfile, malwareEvent } from '../../scripts/simulate/profile.js';
 import { Rng } from '../../scripts/simulate/rng.js';
 import { LatencyHistogram } from '../../scripts/simulate/latency.js';
-import { jittered } from '../../scripts/simulate/fleet.js';
+import { jitter } from '../../agent/timing.js';
 
 const NOW = Date.UTC(2026, 2, 1);
 
@@ -72,9 +72,9 @@ describe('latency histogram', () => {
 });
 
 describe('simulated agent timers', () => {
-  it('jitter each interval by ±10 % as the real agent does, so agents put in step by a backlog drift apart', () => {
+  it('jitter each interval by ±10 % with the real agent\'s rule, so agents put in step by a backlog drift apart', () => {
     const rng = Rng.from('jitter', 1);
-    const draws = Array.from({ length: 2000 }, () => jittered(60, rng));
+    const draws = Array.from({ length: 2000 }, () => jitter(60_000, () => rng.next()));
     expect(Math.min(...draws)).toBeGreaterThanOrEqual(54_000);
     expect(Math.max(...draws)).toBeLessThanOrEqual(66_000);
     // Spread over the whole range, not a constant: the lowest and highest tenths are both reached.
@@ -85,8 +85,8 @@ describe('simulated agent timers', () => {
     let ta = 0;
     let tb = 0;
     for (let i = 0; i < 5; i++) {
-      ta += jittered(60, a);
-      tb += jittered(60, b);
+      ta += jitter(60_000, () => a.next());
+      tb += jitter(60_000, () => b.next());
     }
     expect(Math.abs(ta - tb)).toBeGreaterThan(1000);
   });

@@ -1,10 +1,8 @@
 // Rules about the agent itself: liveness (silent without a goodbye, offline, missing), lost data (sequence
 // gaps), clock skew, and a cloned or re-imaged machine (a new key for hardware that is already enrolled).
 import type { LivenessState } from '../../fleet/types.js';
-import type { ActiveKeys, AlertDecision } from '../types.js';
+import { LIVENESS_KINDS, type ActiveKeys, type AlertDecision } from '../types.js';
 import { clip, keysOf } from './text.js';
-
-export const LIVENESS_KINDS = ['heartbeat_lost', 'agent_offline', 'agent_missing'] as const;
 
 const LIVENESS_ALERT: Partial<Record<LivenessState, { kind: (typeof LIVENESS_KINDS)[number]; severity: 'low' | 'high'; vi: string; en: string }>> = {
   late: { kind: 'heartbeat_lost', severity: 'low', vi: 'Mất nhịp tim của tác tử (không có thông báo dừng)', en: 'Agent heartbeat lost without a goodbye' },

@@ -144,10 +144,14 @@ export function loggedProblems(output: string, n = 5): string {
   // gaps after refused reports) would otherwise fill the last lines.
   const byMessage = new Map<string, { count: number; line: string }>();
   for (const l of logged) {
-    if (!/"level":(50|60)/.test(l)) continue;
-    const key = /"msg":"([^"]*)"/.exec(l)?.[1] ?? l.slice(0, 80);
-    const e = /"message":"([^"]{0,200})/.exec(l)?.[1] ?? '';
-    const k = `${key} ${e}`;
+    let entry: { level?: number; msg?: string; err?: { message?: string } };
+    try {
+      entry = JSON.parse(l) as typeof entry;
+    } catch {
+      continue;
+    }
+    if ((entry.level ?? 0) < 50) continue;
+    const k = `${entry.msg ?? ''} ${entry.err?.message ?? ''}`;
     const seen = byMessage.get(k);
     if (seen) seen.count++;
     else byMessage.set(k, { count: 1, line: l });
