@@ -7,7 +7,7 @@ import type { Pool } from 'undici';
 import { postureHash } from '../../protocol/index.js';
 import { Rng } from './rng.js';
 // As the real agent times its heartbeats and scans: agents delayed together (a restart backlog) drift apart.
-import { jitter } from '../../agent/timing.js';
+import { nextDue } from '../../agent/timing.js';
 import { buildPosture, evolve, machineProfile, malwareEvent, type MachineState } from './profile.js';
 import { loadIdentities, newIdentity, saveIdentities, type SimIdentity } from './identities.js';
 import { enrollBody, macReport, makePool, openSession, postJson, signReport, type HttpResult, type SignedBody } from './transport.js';
@@ -307,10 +307,10 @@ export class Fleet {
       const { profile } = machineProfile(o.seed, a.id.index);
       if (postureTick) {
         if (evolve(profile, a.state, a.life, o.changeProbability, now)) this.stats.postureChanges++;
-        a.nextPostureAt = now + jitter(o.postureEverySec * 1000, () => a.life.next());
+        a.nextPostureAt = nextDue(a.nextPostureAt, o.postureEverySec * 1000, now, () => a.life.next());
       }
+      // The heartbeat timer runs on by itself, as the agent's does: a posture sent does not move it.
       a.needPosture = false;
-      a.nextHeartbeatAt = now + jitter(o.heartbeatSec * 1000, () => a.life.next());
       const seq = a.id.lastSeq + 1;
       const posture = buildPosture(profile, a.state, a.id.agentId!, seq, now, a.life);
       a.hash = postureHash(posture);
@@ -329,7 +329,7 @@ export class Fleet {
       a.nextPostureAt = Math.max(a.nextPostureAt, a.nextHeartbeatAt);
       return;
     }
-    a.nextHeartbeatAt = now + jitter(o.heartbeatSec * 1000, () => a.life.next());
+    a.nextHeartbeatAt = nextDue(a.nextHeartbeatAt, o.heartbeatSec * 1000, now, () => a.life.next());
     const seq = a.id.lastSeq + 1;
     const res = await this.send(a, 'heartbeat', seq, JSON.stringify({ kind: 'heartbeat', seq, postureHash: this.currentHash(a), uptimeSec: Math.round((now - a.startedAt) / 1000) }));
     if (res?.status === 200 && res.body.needPosture === true) {

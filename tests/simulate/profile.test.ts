@@ -6,7 +6,7 @@ import { validateReport } from '../../collector/http/report-validator.js';
 import { buildPosture, evolve, machineProfile, malwareEvent } from '../../scripts/simulate/profile.js';
 import { Rng } from '../../scripts/simulate/rng.js';
 import { LatencyHistogram } from '../../scripts/simulate/latency.js';
-import { jitter } from '../../agent/timing.js';
+import { jitter, nextDue } from '../../agent/timing.js';
 
 const NOW = Date.UTC(2026, 2, 1);
 
@@ -89,5 +89,26 @@ describe('simulated agent timers', () => {
       tb += jitter(60_000, () => b.next());
     }
     expect(Math.abs(ta - tb)).toBeGreaterThan(1000);
+  });
+
+  it('keep their rhythm when held up: the next report is due an interval after the last was due, not after it went', () => {
+    const fixed = () => 0.5; // no jitter: exactly one interval
+    // Two agents 20 s apart in their minute, both held up until t = 50 s (a restart storm): they stay 20 s apart.
+    const a = nextDue(10_000, 60_000, 50_000, fixed);
+    const b = nextDue(30_000, 60_000, 50_000, fixed);
+    expect([a, b]).toEqual([70_000, 90_000]);
+    // Anchored on the send time instead, both would be due at 110 s, in step for good.
+    // Held up longer than an interval: the missed ones are skipped (the agent's outbox keeps one heartbeat),
+    // and the rhythm continues from where it was.
+    expect(nextDue(10_000, 60_000, 200_000, fixed)).toBe(250_000);
+    // Jittered, each step stays within ±10 % of an interval from the last due time.
+    const rng = Rng.from('due', 1);
+    let due = 0;
+    for (let i = 0; i < 500; i++) {
+      const next = nextDue(due, 60_000, due + 1000, () => rng.next());
+      expect(next - due).toBeGreaterThanOrEqual(54_000);
+      expect(next - due).toBeLessThanOrEqual(66_000);
+      due = next;
+    }
   });
 });
