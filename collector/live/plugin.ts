@@ -48,7 +48,11 @@ export async function livePlugin(app: FastifyInstance, opts: LiveOptions) {
   const now = () => new Date().toISOString();
 
   const lookup = (id: string) => service.store.agents.get(id);
-  const onIngested = (o: Parameters<typeof deltasFromIngest>[0]) => deltasFromIngest(o, now()).forEach((d) => hub.publish(d));
+  const onIngested = (o: Parameters<typeof deltasFromIngest>[0]) => {
+    // Most reports are heartbeats and unchanged postures, which tell dashboards nothing: no clock read for them.
+    if (!o.postureChanged && !o.newEvents?.length) return;
+    for (const d of deltasFromIngest(o, now())) hub.publish(d);
+  };
   const onState = (e: Parameters<typeof deltaFromStateChange>[0]) => {
     const d = deltaFromStateChange(e, lookup, now());
     if (d) hub.publish(d);

@@ -56,6 +56,35 @@ export const toAgent = (r: AgentRow): AgentRecord => ({
 const LIST_COLUMNS = `id, unit_id, public_key, hostname, hardware_id, platform, agent_version, enrolled_at, last_seq,
   last_seen_at, last_report_kind, state, state_since, state_reason, posture_hash, posture_at, clock_skew_ms, seq_gaps, retired_at, active_alerts, clearable_alerts`;
 
+/**
+ * toAgent for a row read as an array (a raw statement) of LIST_COLUMNS in their order. Every report reads its
+ * agent's row (request-auth.ts, checkSequence): better-sqlite3 builds a row object by setting its 21 keys one
+ * by one, which took half of that read (2.8 of 5.8 µs); an array and one object literal do not.
+ */
+const toAgentFromColumns = (c: unknown[]): AgentRecord => ({
+  id: c[0] as string,
+  unitId: c[1] as string,
+  publicKey: c[2] as string,
+  hostname: c[3] as string,
+  hardwareId: c[4] as string,
+  platform: c[5] as string,
+  agentVersion: c[6] as string,
+  enrolledAt: c[7] as string,
+  lastSeq: c[8] as number,
+  lastSeenAt: c[9] as string | null,
+  lastReportKind: c[10] as string | null,
+  state: c[11] as LivenessState,
+  stateSince: c[12] as string,
+  stateReason: c[13] as string,
+  postureHash: c[14] as string | null,
+  postureAt: c[15] as string | null,
+  clockSkewMs: c[16] as number,
+  seqGaps: c[17] as number,
+  retiredAt: c[18] as string | null,
+  activeAlerts: c[19] as number,
+  clearableAlerts: c[20] as number,
+});
+
 /** What enrollment knows of a new agent: its identity fields, plus the token it enrolled with. */
 export type NewAgent = Pick<AgentRecord, 'id' | 'unitId' | 'publicKey' | 'hostname' | 'hardwareId' | 'platform' | 'agentVersion' | 'enrolledAt'> & {
   tokenId: string;
@@ -80,7 +109,7 @@ export class AgentRepository {
 
   constructor(private readonly db: Db) {
     this.stmts = {
-      get: db.prepare(`SELECT ${LIST_COLUMNS} FROM agents WHERE id = ?`),
+      get: db.prepare(`SELECT ${LIST_COLUMNS} FROM agents WHERE id = ?`).raw(true),
       signingKey: db.prepare('SELECT public_key, retired_at FROM agents WHERE id = ?'),
       getWithPosture: db.prepare(`SELECT ${LIST_COLUMNS}, (SELECT posture_json FROM agent_postures WHERE agent_id = agents.id) AS posture_json FROM agents WHERE id = ?`),
       accept: db.prepare(
@@ -151,8 +180,8 @@ export class AgentRepository {
   }
 
   get(id: string): AgentRecord | undefined {
-    const row = this.stmts.get.get(id) as AgentRow | undefined;
-    return row && toAgent(row);
+    const row = this.stmts.get.get(id) as unknown[] | undefined;
+    return row && toAgentFromColumns(row);
   }
 
   /**
