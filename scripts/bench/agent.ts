@@ -23,11 +23,12 @@
 //    5-minute scans is projected as idle CPU + (1 cold + 11 warm scans) / 12 / 300 s; the full run measures it
 //    and adds the hourly apt run its window may not contain.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTokenFile, machineDescription, ROOT, startCollector } from './lib/processes.js';
+import { nodeArgsFor } from './lib/compiled-cli.js';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, minutes: { type: 'string' }, scans: { type: 'string' }, tsx: { type: 'boolean' }, keep: { type: 'boolean' }, 'node-options': { type: 'string' } },
@@ -110,16 +111,10 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}): Pro
   });
 }
 
-/** The CLI as `soclite` runs it: compiled into .soclite-bench-agent/ (git-ignored), or from source with --tsx. */
-async function cliCommand(): Promise<string[]> {
-  if (values.tsx) return ['--import', 'tsx', path.join(ROOT, 'cli/main.ts')];
-  const outDir = path.join(ROOT, '.soclite-bench-agent');
-  const t = performance.now();
-  const r = await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir]);
-  // tsc emits even when another room's work in progress has a type error; the CLI must exist.
-  if (!existsSync(path.join(outDir, 'cli/main.js'))) throw new Error(`compiling the CLI failed (tsc exit ${r.code}):\n${r.stdout}${r.stderr}`);
-  console.log(`compiled the CLI into ${path.relative(ROOT, outDir)}/ in ${fmt((performance.now() - t) / 1000)} s${r.code === 0 ? '' : ` (tsc exit ${r.code}: type errors elsewhere)`}`);
-  return [path.join(outDir, 'cli/main.js')];
+/** The CLI as `soclite` runs it: compiled (lib/compiled-cli.ts), or from source with --tsx. */
+function cliCommand(): string[] {
+  if (values.tsx) process.env.BENCH_TSX = '1';
+  return nodeArgsFor('cli/main.ts');
 }
 
 async function nodeBaseline(): Promise<number> {
@@ -150,7 +145,7 @@ async function main(): Promise<void> {
   console.log(`agent footprint benchmark${quick ? ' (quick)' : ''}: window ${WINDOW_S} s after a ${WARMUP_S} s warm-up, scan interval ${SCAN_INTERVAL_S} s, ${SCANS} cold scans`);
   console.log(`agent NODE_OPTIONS: ${NODE_OPTIONS ? `"${NODE_OPTIONS}"` : '(none)'} (from ${NODE_OPTIONS_FROM})`);
   console.log(`machine: ${machineDescription()}; load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  const cli = await cliCommand();
+  const cli = cliCommand();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'soclite-bench-agent-'));
   const baseline = await nodeBaseline();
   console.log(`node baseline (bare setInterval process): RSS ${fmt(baseline / MB)} MB`);

@@ -23,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { nodeArgsFor } from './lib/compiled-cli.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({
@@ -134,7 +135,7 @@ const PEAK_HOOK =
   );
 
 /** The CLI to measure: compiled (as installed) or the source through tsx. */
-let cliCommand: string[] = ['--import', 'tsx', path.join(repoRoot, 'cli/main.ts')];
+let cliCommand: string[] = [];
 
 function runMeasured(args: string[]): Promise<Measured> {
   return new Promise((resolve, reject) => {
@@ -215,22 +216,8 @@ if (!values['data-dir'] || !existsSync(path.join(dataDir, 'soclite.db'))) {
   if (fillRun !== 0) throw new Error(`filling the store failed (exit ${fillRun})`);
   console.log(`fill step: ${((performance.now() - t) / 1000).toFixed(1)} s (not part of the measurement)`);
 }
-if (!values.tsx) {
-  // Compiled as `npm run build` does, into a folder git ignores (.soclite-*), so dist/ is left alone.
-  const outDir = path.join(repoRoot, '.soclite-bench-build');
-  const t = performance.now();
-  const code = await new Promise<number | null>((resolve) => {
-    const c = spawn(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    c.on('close', resolve);
-  });
-  // tsc emits even when another room's work in progress has a type error; the CLI must exist.
-  if (!existsSync(path.join(outDir, 'cli/main.js'))) throw new Error(`compiling the CLI failed (tsc exit ${code})`);
-  console.log(`compiled the CLI into ${outDir} in ${((performance.now() - t) / 1000).toFixed(1)} s${code === 0 ? '' : ` (tsc exit ${code}: type errors elsewhere)`}`);
-  cliCommand = [path.join(outDir, 'cli/main.js')];
-}
+if (values.tsx) process.env.BENCH_TSX = '1';
+cliCommand = nodeArgsFor('cli/main.ts');
 console.log(`measuring: node ${cliCommand.map((a) => path.relative(repoRoot, a) || a).join(' ')} evidence export ...`);
 console.log(`host: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const baseline = await runMeasured(['evidence', '--help']);

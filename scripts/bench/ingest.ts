@@ -1,7 +1,7 @@
 // Ingest throughput: signed posture reports and heartbeats per second through the real collector, against the
 // same requests (same bodies, same headers) through a bare fastify JSON endpoint: the HTTP stack's own limit.
-// Each phase runs through the collector and right after through the bare server, both kept running, so each
-// ratio compares two measurements taken seconds apart.
+// Each phase runs through the collector and the bare server in turns (a few rounds each, both kept running), so
+// each ratio compares two servers measured on the same machine over the same minute (see measure).
 // Unchanged postures and heartbeats are measured both ways an agent may authenticate: an Ed25519 signature per
 // request, and an HMAC under a session key (sessions are opened before the requests are built).
 // The server under test may use every core (see coreSplit in lib/processes.ts), this load generator is pinned
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Fleet, DEFAULTS } from '../simulate/fleet.js';
 import { buildPhases, type Phase } from './lib/ingest-phases.js';
-import { runLoad, type LoadResult } from './lib/load.js';
+import { addLoadResults, runLoad, type LoadResult } from './lib/load.js';
 import { startPhaseProfile } from './lib/inspector-profile.js';
 import { coreSplit, createTokenFile, loggedProblems, machineDescription, pinSelf, procStat, readToken, startBareServer, startCollector, type ServerProcess } from './lib/processes.js';
 
@@ -28,6 +28,8 @@ const CONCURRENCY = Number(values.concurrency ?? 32);
 const UNCHANGED_ROUNDS = quick ? 3 : 5;
 const HEARTBEAT_ROUNDS = Number(values['heartbeat-rounds'] ?? (quick ? 10 : 20));
 const SEED = 'bench-ingest';
+/** How many turns each phase is split into between the collector and the bare server (see measure). */
+const TURNS = 5;
 
 type Measured = LoadResult & { cpuPerReqMs: number };
 
@@ -44,20 +46,45 @@ async function measureOne(server: ServerProcess, ph: Phase, profile?: { phase: s
   return { ...r, cpuPerReqMs: ((after.cpuSec - before.cpuSec) * 1000) / r.requests };
 }
 
+/** Rounds of a phase in up to `n` runs of consecutive rounds (an agent's sequence numbers stay in order). */
+function slices(rounds: Phase['rounds'], n: number): Phase['rounds'][] {
+  const size = Math.ceil(rounds.length / Math.min(n, rounds.length));
+  const out: Phase['rounds'][] = [];
+  for (let i = 0; i < rounds.length; i += size) out.push(rounds.slice(i, i + size));
+  return out;
+}
+
 /**
- * Each phase through the collector and then at once through the bare server, so the two halves of a ratio
- * are measured seconds apart: this machine's speed drifts by up to 2x over minutes (bare fastify gave 13,000
- * and 29,000 heartbeats/s in runs half an hour apart), which made ratios of halves measured minutes apart noise.
+ * Each phase through both servers in turns: a few rounds through the collector, the same rounds through the
+ * bare server, and so on, the figures of each server added up. This machine's speed drifts by up to 2x over
+ * minutes (bare fastify gave 13,000 and 29,000 heartbeats/s in runs half an hour apart), and still by a third
+ * between one phase and the next: a ratio of two halves measured one after the other moved 40-68 % between
+ * runs of the same code, as the machine sped up or slowed down between the halves. In turns, both halves see
+ * the same machine. A profiled phase runs whole on each server instead (one inspector port at a time).
  */
 async function measure(collector: ServerProcess, bare: ServerProcess, phases: Phase[], profile?: { phase: string; dir: string }): Promise<{ collector: Measured[]; bare: Measured[] }> {
   const out = { collector: [] as Measured[], bare: [] as Measured[] };
   for (const ph of phases) {
-    out.collector.push(await measureOne(collector, ph, profile && { ...profile, server: 'collector' }));
-    // The collector finishes what the phase left (slow lane, answers) before the bare server is timed.
-    await waitIdle(collector.pid);
-    out.bare.push(await measureOne(bare, ph, profile && { ...profile, server: 'bare' }));
+    const profiled = profile && ph.name === profile.phase;
+    let c: Measured | undefined;
+    let b: Measured | undefined;
+    for (const rounds of slices(ph.rounds, profiled ? 1 : TURNS)) {
+      const part = { ...ph, rounds };
+      const pc = await measureOne(collector, part, profile && { ...profile, server: 'collector' });
+      // The collector finishes what the turn left (slow lane, answers) before the bare server is timed.
+      await waitIdle(collector.pid);
+      const pb = await measureOne(bare, part, profile && { ...profile, server: 'bare' });
+      c = c ? addMeasured(c, pc) : pc;
+      b = b ? addMeasured(b, pb) : pb;
+    }
+    out.collector.push(c!);
+    out.bare.push(b!);
   }
   return out;
+}
+
+function addMeasured(a: Measured, b: Measured): Measured {
+  return { ...addLoadResults(a, b), cpuPerReqMs: (a.cpuPerReqMs * a.requests + b.cpuPerReqMs * b.requests) / (a.requests + b.requests) };
 }
 
 /** Waits until a process used under 5 % of a core over 200 ms (at most 10 s). */

@@ -16,6 +16,20 @@ export interface LoadResult {
   errors: Record<string, number>;
   /** CPU seconds this generator process used during the run (user + system). */
   generatorCpuSec: number;
+  /** Every request's latency, so runs can be added up (see addLoadResults). */
+  latency: LatencyHistogram;
+}
+
+/** Two runs as one: requests, time and CPU added, latencies merged. */
+export function addLoadResults(a: LoadResult, b: LoadResult): LoadResult {
+  const latency = new LatencyHistogram();
+  latency.merge(a.latency);
+  latency.merge(b.latency);
+  const errors = { ...a.errors };
+  for (const [k, n] of Object.entries(b.errors)) errors[k] = (errors[k] ?? 0) + n;
+  const requests = a.requests + b.requests;
+  const seconds = a.seconds + b.seconds;
+  return { requests, seconds, perSec: requests / seconds, p50Ms: latency.percentile(50), p99Ms: latency.percentile(99), errors, generatorCpuSec: a.generatorCpuSec + b.generatorCpuSec, latency };
 }
 
 /** The exact bytes of one request: request line, headers, body. */
@@ -114,5 +128,5 @@ export async function runLoad(url: string, rounds: SignedBody[][], concurrency: 
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpu0);
   for (const c of conns) c.close();
-  return { requests: total, seconds, perSec: total / seconds, p50Ms: h.percentile(50), p99Ms: h.percentile(99), errors, generatorCpuSec: (cpu.user + cpu.system) / 1e6 };
+  return { requests: total, seconds, perSec: total / seconds, p50Ms: h.percentile(50), p99Ms: h.percentile(99), errors, generatorCpuSec: (cpu.user + cpu.system) / 1e6, latency: h };
 }

@@ -5,11 +5,9 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT, nodeArgsFor } from './compiled-cli.js';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const CLI = path.join(ROOT, 'cli', 'main.ts');
+export { ROOT };
 
 /**
  * Cores to use. The server under test (collector or bare fastify) may use every core, as it would in
@@ -64,7 +62,7 @@ async function waitForUrl(child: ChildProcess, re: RegExp, what: string): Promis
 }
 
 export async function startCollector(o: { dataDir: string; port: number; cores: string | null; env?: Record<string, string>; nodeArgs?: string[] }): Promise<ServerProcess> {
-  const child = spawnPinned(o.cores, [...(o.nodeArgs ?? []), '--import', 'tsx', CLI, 'collector', '--data-dir', o.dataDir, '--port', String(o.port)], {
+  const child = spawnPinned(o.cores, [...(o.nodeArgs ?? []), ...nodeArgsFor('cli/main.ts'), 'collector', '--data-dir', o.dataDir, '--port', String(o.port)], {
     SOCLITE_LOG_LEVEL: 'warn',
     ...o.env,
   });
@@ -73,7 +71,7 @@ export async function startCollector(o: { dataDir: string; port: number; cores: 
 }
 
 export async function startBareServer(o: { port: number; cores: string | null }): Promise<ServerProcess> {
-  const child = spawnPinned(o.cores, ['--import', 'tsx', path.join(ROOT, 'scripts', 'bench', 'lib', 'bare-server.ts'), String(o.port)], {});
+  const child = spawnPinned(o.cores, [...nodeArgsFor('scripts/bench/lib/bare-server.ts'), String(o.port)], {});
   const { url, output } = await waitForUrl(child, /^URL: (\S+)$/m, 'bare fastify server');
   return { child, pid: child.pid!, url, output, stop: () => stopChild(child) };
 }
@@ -89,7 +87,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 /** Creates an enrollment token with the CLI and writes it to a 0600 file; returns the file. */
 export function createTokenFile(dataDir: string, file: string, maxUses = 1_000_000): string {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', CLI, 'token', 'create', '--unit', 'default', '--max-uses', String(maxUses), '--data-dir', dataDir], {
+  const out = execFileSync(process.execPath, [...nodeArgsFor('cli/main.ts'), 'token', 'create', '--unit', 'default', '--max-uses', String(maxUses), '--data-dir', dataDir], {
     cwd: ROOT,
     env: { ...process.env, SOCLITE_LOG_LEVEL: 'warn' },
   }).toString();
