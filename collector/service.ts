@@ -184,13 +184,20 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     // reports behind it. An agent with a report in the slow lane has its later reports queued behind it there:
     // one agent's reports still commit in the order sent.
     const cheap: PendingReport[] = [];
-    for (const it of items) {
-      const agentId = it.signed.agentIdInPath;
-      if (this.slowAgents.has(agentId) || this.isSlow(it)) {
-        this.slowLane.push(it);
-        this.slowAgents.set(agentId, (this.slowAgents.get(agentId) ?? 0) + 1);
-      } else cheap.push(it);
-    }
+    const sort = () => {
+      for (const it of items) {
+        const agentId = it.signed.agentIdInPath;
+        if (this.slowAgents.has(agentId) || this.isSlow(it)) {
+          this.slowLane.push(it);
+          this.slowAgents.set(agentId, (this.slowAgents.get(agentId) ?? 0) + 1);
+        } else cheap.push(it);
+      }
+    };
+    // A posture is sorted by reading its agent's stored hash. Outside a transaction each read opens and closes
+    // a read transaction of its own on the WAL: 9.6 µs of an unchanged posture's 180 (profiled). One
+    // transaction around the group's reads pays that once.
+    if (items.some((it) => it.report.kind === 'posture')) this.store.transaction(sort);
+    else sort();
     if (cheap.length) this.commitGroup(cheap);
     if (this.slowLane.length && !this.slowScheduled) {
       this.slowScheduled = true;
