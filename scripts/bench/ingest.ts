@@ -131,7 +131,11 @@ async function main() {
   console.log(`cores: server under test on ${cores.server ?? 'any'}, load generator on ${cores.load ?? 'any'}`);
   console.log(`load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other work on the machine skews every figure)`);
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the collector there (node --cpu-prof) for finding hot spots.
-  const nodeArgs = process.env.BENCH_CPU_PROF && !process.env.BENCH_PROFILE_PHASE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_NODE_ARGS adds node flags to the collector (e.g. --max-semi-space-size=32), as in bench:steady.
+  const nodeArgs = [
+    ...(process.env.BENCH_CPU_PROF && !process.env.BENCH_PROFILE_PHASE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
   const collector = await startCollector({ dataDir, port: 0, cores: cores.server, nodeArgs });
   let results: Measured[];
   let bare: Measured[];
