@@ -1,6 +1,6 @@
 // The exact bytes an agent signs. Both sides build them with these functions; a change here is a protocol
 // version change (the "soclite-v1" prefix), never a silent edit.
-import { hash } from 'node:crypto';
+import crypto from 'node:crypto';
 
 export const HEADER_AGENT = 'x-soclite-agent';
 export const HEADER_SEQ = 'x-soclite-seq';
@@ -12,9 +12,12 @@ export const HEADER_SIGNATURE = 'x-soclite-signature';
  */
 export const HEADER_SESSION = 'x-soclite-session';
 
-/** One-shot (crypto.hash, Node 20.12): a third of createHash's cost on a report body, and every report hashes one. */
+// One-shot crypto.hash costs a third of createHash on a report body, and every report hashes one. Node 20
+// releases before 20.12 lack it (read from the default export: a named import would fail to link there).
+const oneShotHash = crypto.hash as typeof crypto.hash | undefined;
+
 export function sha256Hex(data: string | Uint8Array): string {
-  return hash('sha256', data, 'hex');
+  return oneShotHash ? oneShotHash('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }
 
 export interface SignedFields {
