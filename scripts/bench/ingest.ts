@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Fleet, DEFAULTS } from '../simulate/fleet.js';
-import { buildPhases, type Phase } from './lib/ingest-phases.js';
+import { buildPhases, inTurns, type Phase } from './lib/ingest-phases.js';
 import { addLoadResults, runLoad, type LoadResult } from './lib/load.js';
 import { startPhaseProfile } from './lib/inspector-profile.js';
 import { coreSplit, createTokenFile, loggedProblems, machineDescription, pinSelf, procStat, readToken, startBareServer, startCollector, type ServerProcess } from './lib/processes.js';
@@ -47,14 +47,6 @@ async function measureOne(server: ServerProcess, ph: Phase, profile?: { phase: s
   return { ...r, cpuPerReqMs: ((after.cpuSec - before.cpuSec) * 1000) / r.requests, laterCpuMs: 0 };
 }
 
-/** Rounds of a phase in up to `n` runs of consecutive rounds (an agent's sequence numbers stay in order). */
-function slices(rounds: Phase['rounds'], n: number): Phase['rounds'][] {
-  const size = Math.ceil(rounds.length / Math.min(n, rounds.length));
-  const out: Phase['rounds'][] = [];
-  for (let i = 0; i < rounds.length; i += size) out.push(rounds.slice(i, i + size));
-  return out;
-}
-
 /**
  * Each phase through both servers in turns: a few rounds through the collector, the same rounds through the
  * bare server, and so on, the figures of each server added up. This machine's speed drifts by up to 2x over
@@ -69,7 +61,7 @@ async function measure(collector: ServerProcess, bare: ServerProcess, phases: Ph
     const profiled = profile && ph.name === profile.phase;
     let c: Measured | undefined;
     let b: Measured | undefined;
-    for (const rounds of slices(ph.rounds, profiled ? 1 : TURNS)) {
+    for (const rounds of inTurns(ph.rounds, profiled ? 1 : TURNS)) {
       const part = { ...ph, rounds };
       const pc = await measureOne(collector, part, profile && { ...profile, server: 'collector' });
       // The collector finishes what the turn left (slow lane, WAL copies) before the bare server is timed, and

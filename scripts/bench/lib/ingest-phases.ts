@@ -61,3 +61,11 @@ export function buildPhases(ids: PhaseIdentity[], seed: string, o: { unchangedRo
   }
   return phases;
 }
+
+/** A phase's rounds in up to `n` turns of consecutive rounds, so every agent's sequence numbers stay in order. */
+export function inTurns(rounds: Phase['rounds'], n: number): Phase['rounds'][] {
+  const size = Math.ceil(rounds.length / Math.max(1, Math.min(n, rounds.length)));
+  const out: Phase['rounds'][] = [];
+  for (let i = 0; i < rounds.length; i += size) out.push(rounds.slice(i, i + size));
+  return out;
+}
