@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'dashboard/dist/**', 'coverage/**', 'test-results/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'dashboard/dist/**', 'coverage/**', 'test-results/**', '.soclite-*/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
