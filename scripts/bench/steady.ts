@@ -255,11 +255,6 @@ async function main() {
     const lagMax = prom1.get('soclite_process_nodejs_eventloop_lag_max_seconds') ?? NaN;
     const lagP99 = prom1.get('soclite_process_nodejs_eventloop_lag_p99_seconds') ?? NaN;
     console.log(`  event loop delay over the window: p99 ${fmt(lagP99 * 1000, 1)} ms, max ${fmt(lagMax * 1000, 1)} ms; GC ${gc.count} pauses, ${fmt((gc.sum / seconds) * 100, 2)} % of the time (major: ${majorGc.count}, ${fmt(majorGc.count ? (majorGc.sum / majorGc.count) * 1000 : 0, 1)} ms on average)`);
-    const outputFile = process.env.BENCH_COLLECTOR_OUTPUT;
-    if (outputFile) {
-      writeFileSync(outputFile, collector.output());
-      console.log(`  the collector's output is in ${outputFile}`);
-    }
     if (api) {
       for (const [name, r] of Object.entries(api)) console.log(`GET ${name}: HTTP ${r.status}, median ${fmt(r.medianMs, 1)} ms, max ${fmt(r.maxMs, 1)} ms (target < 200 ms)`);
     } else console.log(`dashboard API not measured: login failed (${login.status})`);
@@ -267,6 +262,14 @@ async function main() {
       `\nresult: ${JSON.stringify({ bench: 'steady', quick, agents: AGENTS, heartbeatSec: HEARTBEAT, postureEverySec: POSTURE_EVERY, seconds, cpuPct, peakRssBytes: peakRss, latency: summary.latency, simulator, inside, eventLoop: { p99Ms: lagP99 * 1000, maxMs: lagMax * 1000 }, beforeHandler, mainThread, gc, majorGc, errors: summary.errors, dbBytes, bytesPerAgent: dbBytes / AGENTS, api })}`,
     );
   } finally {
+    // Kept also when the run failed (a collector that exited, a reading that threw): then it is wanted most.
+    const outputFile = process.env.BENCH_COLLECTOR_OUTPUT;
+    if (outputFile) {
+      writeFileSync(outputFile, collector.output());
+      console.log(`  the collector's output is in ${outputFile}`);
+    }
+    const { exitCode, signalCode } = collector.child;
+    if (exitCode !== null || signalCode !== null) console.log(`the collector exited during the run (exit code ${exitCode}, signal ${signalCode})`);
     await collector.stop();
   }
 }
