@@ -6,6 +6,7 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { CollectorService } from '../service.js';
+import { changedNothing } from '../fleet/ingest.js';
 import type { Store } from '../store/index.js';
 import { auditLog } from '../audit/index.js';
 import { DeliveryEngine, parseForwardConfig, SqliteForwardQueue } from '../forward/index.js';
@@ -72,7 +73,7 @@ export function startAlerts(o: { store: Store; service: CollectorService; config
     // A heartbeat or unchanged posture only clears liveness and clock-skew alerts (or raises on clock skew or
     // lost reports, which apply() deduplicates): with none of those active on the agent row, read in this
     // transaction, there is nothing to ask.
-    const onlyClears = !outcome.newEvents?.length && !outcome.postureChanged;
+    const onlyClears = changedNothing(outcome);
     const active = onlyClears && outcome.agent.clearableAlerts === 0 ? NO_ACTIVE_ALERTS : alerts.activeKeys(agentId);
     const decisions: AlertDecision[] = [];
     if (outcome.newEvents?.length) decisions.push(...eventRules(outcome.newEvents));

@@ -20,6 +20,14 @@ export interface IngestOutcome {
   clockSkewMs: number;
 }
 
+/**
+ * A heartbeat or an unchanged posture: no new posture, no new events. Nearly every report; what reacts to
+ * reports (alert rules, live dashboards) has little or nothing to do for it.
+ */
+export function changedNothing(o: Pick<IngestOutcome, 'postureChanged' | 'newEvents'>): boolean {
+  return !o.postureChanged && !o.newEvents?.length;
+}
+
 export function ingestReport(
   store: Store,
   auth: { agent: AgentRecord; seq: number; clockSkewMs: number; bodySha256: string; postureHash?: string },

@@ -10,6 +10,7 @@ import type { CollectorService } from '../service.js';
 import { unitsInScope } from '../auth/scope.js';
 import { principalFromApiToken, principalFromSession } from '../auth/service.js';
 import { reject } from '../fleet/errors.js';
+import { changedNothing } from '../fleet/ingest.js';
 import { SESSION_COOKIE, requireRole } from '../http/auth-hooks.js';
 import { LiveHub, type LiveMessage, type LiveSubscriber } from './hub.js';
 import { changedResource, deltaFromAlertChange, deltaFromEnrollment, type AlertChangeLike, deltaFromStateChange, deltasFromIngest } from './deltas.js';
@@ -49,8 +50,8 @@ export async function livePlugin(app: FastifyInstance, opts: LiveOptions) {
 
   const lookup = (id: string) => service.store.agents.get(id);
   const onIngested = (o: Parameters<typeof deltasFromIngest>[0]) => {
-    // Most reports are heartbeats and unchanged postures, which tell dashboards nothing: no clock read for them.
-    if (!o.postureChanged && !o.newEvents?.length) return;
+    // Most reports change nothing dashboards show: no clock read for them.
+    if (changedNothing(o)) return;
     for (const d of deltasFromIngest(o, now())) hub.publish(d);
   };
   const onState = (e: Parameters<typeof deltaFromStateChange>[0]) => {

@@ -134,9 +134,6 @@ const PEAK_HOOK =
       'const c=process.cpuUsage();fs.writeSync(3,"peak-rss-kb "+(m?m[1]:"0")+" cpu-us "+(c.user+c.system)+"\\n")}catch{}});',
   );
 
-/** The CLI to measure: compiled (as installed) or the source through tsx. */
-let cliCommand: string[] = [];
-
 function runMeasured(args: string[]): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -216,8 +213,9 @@ if (!values['data-dir'] || !existsSync(path.join(dataDir, 'soclite.db'))) {
   if (fillRun !== 0) throw new Error(`filling the store failed (exit ${fillRun})`);
   console.log(`fill step: ${((performance.now() - t) / 1000).toFixed(1)} s (not part of the measurement)`);
 }
+// The CLI to measure: compiled (as installed) or the source through tsx (runMeasured runs it).
 if (values.tsx) process.env.BENCH_TSX = '1';
-cliCommand = nodeArgsFor('cli/main.ts');
+const cliCommand = nodeArgsFor('cli/main.ts');
 console.log(`measuring: node ${cliCommand.map((a) => path.relative(repoRoot, a) || a).join(' ')} evidence export ...`);
 console.log(`host: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const baseline = await runMeasured(['evidence', '--help']);

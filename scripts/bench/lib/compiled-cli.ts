@@ -38,8 +38,3 @@ export function nodeArgsFor(sourcePath: string): string[] {
   if (!out) return ['--import', 'tsx', path.join(ROOT, sourcePath)];
   return [path.join(out, sourcePath.replace(/\.ts$/, '.js'))];
 }
-
-/** Whether the benchmark runs compiled code (for its header line). */
-export function runsCompiled(): boolean {
-  return !process.env.BENCH_TSX;
-}
