@@ -1,13 +1,14 @@
 // Migration 702 upgrades a database written by the previous version (facts table 701, filled after ingest and
 // possibly stale or missing for some agents): every agent gets its row, the counts equal what the documents
-// say, and the triggers keep them so from then on.
+// say, and the triggers keep them so from then on. Migration 703 counts a version-702 database's rows into the
+// kept counts, which then follow every change.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyMigrations, openDatabase } from '../../../collector/store/database.js';
 import { AgentRepository } from '../../../collector/store/agents.js';
-import { OVERVIEW_FACTS_MIGRATION } from '../../../collector/store/overview-schema.js';
+import { OVERVIEW_AGENTS_MIGRATION, OVERVIEW_FACTS_MIGRATION } from '../../../collector/store/overview-schema.js';
 import { OverviewRepository } from '../../../collector/store/overview.js';
 import { AT, RISKY, UNITS, agentId, overviewFromDocuments, savePosture, seedFleet, seedUnitsAndToken } from './overview-fixture.js';
 
@@ -62,6 +63,33 @@ describe('migration 702: the overview’s narrow table', () => {
     for (let i = 0; i < 90; i += 7) savePosture(after, i, 2);
     after.setState(agentId(3), 'late', 'silent', AT);
     expect(repo.counts(UNITS, RISKY)).toEqual(overviewFromDocuments(db, UNITS, RISKY));
+    db.close();
+  });
+});
+
+describe('migration 703: counts kept per unit and group', () => {
+  it('counts a version-702 database, then follows every change', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'soclite-overview-mig703-'));
+    const before = openDatabase(dir);
+    applyMigrations(before, [OVERVIEW_FACTS_MIGRATION, OVERVIEW_AGENTS_MIGRATION]);
+    seedUnitsAndToken(before);
+    seedFleet(before, 75);
+    const agents = new AgentRepository(before);
+    for (let i = 0; i < 75; i += 4) savePosture(agents, i, 1);
+    agents.setState(agentId(5), 'missing', 'silent', AT);
+    before.close();
+
+    const db = openDatabase(dir);
+    const repo = new OverviewRepository(db);
+    for (const scope of [UNITS, ['u1'], ['u2', 'u3']]) expect(repo.counts(scope, RISKY)).toEqual(overviewFromDocuments(db, scope, RISKY));
+    expect(repo.counts(UNITS, RISKY).byState).toEqual({ online: 74, missing: 1 });
+    // The scans' covering indexes are gone: nothing reads overview_agents in bulk now.
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name IN ('overview_agents_counts', 'overview_agents_ports')").all()).toEqual([]);
+
+    const after = new AgentRepository(db);
+    for (let i = 1; i < 75; i += 5) savePosture(after, i, 3);
+    after.setState(agentId(5), 'online', 'report received', AT);
+    for (const scope of [UNITS, ['u3']]) expect(repo.counts(scope, RISKY)).toEqual(overviewFromDocuments(db, scope, RISKY));
     db.close();
   });
 });

@@ -82,6 +82,18 @@ describe('overview counts', () => {
     expect(c).toEqual(overviewFromDocuments(db, UNITS, RISKY));
   });
 
+  it('follow an agent that moves to another unit, in both units’ scopes', () => {
+    const { db, repo, agents } = setup();
+    savePosture(agents, 7, 4);
+    const from = (db.prepare('SELECT unit_id FROM agents WHERE id = ?').pluck().get(agentId(7)) as string) ?? '';
+    const to = UNITS.find((u) => u !== from)!;
+    const counts = () => [[from], [to], UNITS].map((scope) => repo.counts(scope, RISKY).total);
+    const [fromBefore, toBefore, allBefore] = counts();
+    db.prepare('UPDATE agents SET unit_id = ? WHERE id = ?').run(to, agentId(7));
+    expect(counts()).toEqual([fromBefore! - 1, toBefore! + 1, allBefore]);
+    for (const scope of [[from], [to], UNITS]) expect(repo.counts(scope, RISKY)).toEqual(overviewFromDocuments(db, scope, RISKY));
+  });
+
   it('refuse to count when a trigger that keeps them current is gone', () => {
     const { db } = setup();
     db.exec('DROP TRIGGER overview_agent_updated');
