@@ -158,6 +158,9 @@ async function main() {
     await fleet.resetLatency();
     const prom0 = await scrape(collector.url);
     const sentBefore = { ...fleet.stats.sent };
+    // Errors are counted from the simulator's start; those of the warm-up (e.g. sequence numbers resynced after a
+    // run that could not save them) are told apart from the window's.
+    const errorsBefore = { ...fleet.stats.errors };
     const cpu0 = procStat(collector.pid);
     const sched0 = threadSchedStat(collector.pid);
     // The simulator's own event-loop delay and CPU: a report's latency as the agents see it includes the time
@@ -204,6 +207,11 @@ async function main() {
     const seconds = (performance.now() - start) / 1000;
     const summary = fleet.stats.summary();
     const sent = (k: 'heartbeat' | 'posture' | 'events') => fleet.stats.sent[k] - sentBefore[k];
+    const windowErrors = Object.fromEntries(
+      Object.entries(summary.errors)
+        .map(([k, n]) => [k, n - (errorsBefore[k] ?? 0)] as const)
+        .filter(([, n]) => n > 0),
+    );
     const cpuPct = ((cpu1.cpuSec - cpu0.cpuSec) / seconds) * 100;
 
     // Dashboard API with the whole fleet in the database.
@@ -226,7 +234,8 @@ async function main() {
     const dbBytes = fileSize(path.join(dataDir, 'soclite.db')) + fileSize(path.join(dataDir, 'soclite.db-wal'));
     console.log('');
     console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-    console.log(`reports in the window: ${sent('heartbeat')} heartbeats (${fmt(sent('heartbeat') / seconds, 1)}/s), ${sent('posture')} postures (${fmt(sent('posture') / seconds, 1)}/s), ${sent('events')} event reports; errors ${JSON.stringify(summary.errors)}`);
+    console.log(`reports in the window: ${sent('heartbeat')} heartbeats (${fmt(sent('heartbeat') / seconds, 1)}/s), ${sent('posture')} postures (${fmt(sent('posture') / seconds, 1)}/s), ${sent('events')} event reports; errors ${JSON.stringify(windowErrors)}`);
+    if (Object.keys(errorsBefore).length > 0) console.log(`errors before the window (warm-up): ${JSON.stringify(errorsBefore)}`);
     if (Object.keys(summary.errors).length > 0) console.log(loggedProblems(collector.output()));
     console.log(`collector CPU: ${fmt(cpuPct, 1)} % of one core (target < 100 %)`);
     console.log(`collector peak RSS: ${fmt(peakRss / 2 ** 20)} MiB (target < 1536 MiB)`);
@@ -259,7 +268,7 @@ async function main() {
       for (const [name, r] of Object.entries(api)) console.log(`GET ${name}: HTTP ${r.status}, median ${fmt(r.medianMs, 1)} ms, max ${fmt(r.maxMs, 1)} ms (target < 200 ms)`);
     } else console.log(`dashboard API not measured: login failed (${login.status})`);
     console.log(
-      `\nresult: ${JSON.stringify({ bench: 'steady', quick, agents: AGENTS, heartbeatSec: HEARTBEAT, postureEverySec: POSTURE_EVERY, seconds, cpuPct, peakRssBytes: peakRss, latency: summary.latency, simulator, inside, eventLoop: { p99Ms: lagP99 * 1000, maxMs: lagMax * 1000 }, beforeHandler, mainThread, gc, majorGc, errors: summary.errors, dbBytes, bytesPerAgent: dbBytes / AGENTS, api })}`,
+      `\nresult: ${JSON.stringify({ bench: 'steady', quick, agents: AGENTS, heartbeatSec: HEARTBEAT, postureEverySec: POSTURE_EVERY, seconds, cpuPct, peakRssBytes: peakRss, latency: summary.latency, simulator, inside, eventLoop: { p99Ms: lagP99 * 1000, maxMs: lagMax * 1000 }, beforeHandler, mainThread, gc, majorGc, errors: windowErrors, warmupErrors: errorsBefore, dbBytes, bytesPerAgent: dbBytes / AGENTS, api })}`,
     );
   } finally {
     // Kept also when the run failed (a collector that exited, a reading that threw): then it is wanted most.
