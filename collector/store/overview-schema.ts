@@ -124,9 +124,10 @@ const countPorts = (r: string, delta: 1 | -1) => `
 /**
  * The overview's counts themselves, kept by triggers on overview_agents. Counting that table per page load took
  * 24 ms at 100,000 agents when idle and 41-121 ms under load (bench:steady), on the event loop, so every
- * dashboard refresh held reports back that long. A page load now reads a few hundred rows. overview_agents
- * stays: its OLD row tells a trigger which group an agent leaves. Its two covering indexes, there only for the
- * counting scans, go. Rows that drop to 0 stay (a few hundred at most); they add nothing to a sum.
+ * dashboard refresh held reports back that long. A page load now reads a row per group present in each unit of
+ * its scope (the benchmark's seeded fleet: 632 groups over 50 units, 11,494 rows, 7 ms). overview_agents stays:
+ * its OLD row tells a trigger which group an agent leaves. Its two covering indexes, there only for the counting
+ * scans, go. Rows that drop to 0 stay (bounded by the combinations a unit ever had); they add nothing to a sum.
  */
 export const OVERVIEW_COUNTS_MIGRATION: Migration = {
   version: 703,

@@ -1,8 +1,8 @@
 // Fleet-wide counts for the dashboard's overview. Reading every posture document per page load costs seconds
 // at 100,000 agents, and counting a narrow row per agent still took 24-121 ms, so the overview reads counts per
 // unit and group instead (see overview-schema.ts), kept current by triggers in the same transaction as every
-// change to an agent or its posture. A page load sums a few hundred rows, and the answer is exact: it is what
-// is committed.
+// change to an agent or its posture. A page load sums a row per group present in each unit of its scope, and
+// the answer is exact: it is what is committed.
 import type { Db } from './database.js';
 import { placeholders } from './sql.js';
 import { applyMigrations, requireTriggers } from './database.js';
