@@ -203,4 +203,38 @@ describe('group commit of agent reports', () => {
     expect(ok.ack.accepted).toBe(true);
     expect(c.store.agents.get(b.id)!.lastSeq).toBe(1);
   });
+
+  // The reads that sort a group into the cheap and slow lanes can fail too (SQLITE_BUSY after the busy timeout
+  // was seen in a profiled 100,000-agent run): the group is refused, nothing of it stored, and the collector
+  // goes on. The failure used to escape the event loop's callback and stop the collector.
+  it('refuses a group whose sorting reads fail, stores nothing of it, and goes on', async () => {
+    const e = enrollDirect(c, 'sort-fails');
+    const a = { id: e.id, key: e.privateKey };
+    const m = machineProfile('group-commit', 2);
+    const posture = buildPosture(m.profile, m.state, a.id, 1, Date.now(), Rng.from('group-commit', 2));
+    const hash = postureHash(posture);
+    const agentsRepo = c.store.agents;
+    const real = agentsRepo.postureHashOf.bind(agentsRepo);
+    agentsRepo.postureHashOf = () => {
+      throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    };
+    let results: PromiseSettledResult<unknown>[];
+    try {
+      const burst = [signed(a, 1, { kind: 'posture', seq: 1, postureHash: hash, posture }), signed(a, 2, { kind: 'heartbeat', seq: 2, postureHash: hash })];
+      results = await Promise.allSettled(burst.map((x) => c.service.ingestQueued(x.signed, x.report, Date.now())));
+    } finally {
+      agentsRepo.postureHashOf = real;
+    }
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'accepted'))).toEqual(['database is locked', 'database is locked']);
+    expect(c.store.agents.get(a.id)).toMatchObject({ lastSeq: 0, postureHash: null });
+
+    // The collector still takes reports, the same ones sent again among them.
+    const again = await Promise.all(
+      [signed(a, 1, { kind: 'posture', seq: 1, postureHash: hash, posture }), signed(a, 2, { kind: 'heartbeat', seq: 2, postureHash: hash })].map((x) =>
+        c.service.ingestQueued(x.signed, x.report, Date.now()),
+      ),
+    );
+    expect(again.map((o) => o.ack.accepted)).toEqual([true, true]);
+    expect(c.store.agents.get(a.id)).toMatchObject({ lastSeq: 2, postureHash: hash });
+  });
 });
