@@ -28,7 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTokenFile, machineDescription, ROOT, startCollector } from './lib/processes.js';
-import { nodeArgsFor } from './lib/compiled-cli.js';
+import { nodeArgsFor, runSourcesThroughTsx } from './lib/compiled-cli.js';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, minutes: { type: 'string' }, scans: { type: 'string' }, tsx: { type: 'boolean' }, keep: { type: 'boolean' }, 'node-options': { type: 'string' } },
@@ -113,7 +113,7 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}): Pro
 
 /** The CLI as `soclite` runs it: compiled (lib/compiled-cli.ts), or from source with --tsx. */
 function cliCommand(): string[] {
-  if (values.tsx) process.env.BENCH_TSX = '1';
+  if (values.tsx) runSourcesThroughTsx();
   return nodeArgsFor('cli/main.ts');
 }
 

@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { nodeArgsFor } from './lib/compiled-cli.js';
+import { nodeArgsFor, runSourcesThroughTsx } from './lib/compiled-cli.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({
@@ -214,7 +214,7 @@ if (!values['data-dir'] || !existsSync(path.join(dataDir, 'soclite.db'))) {
   console.log(`fill step: ${((performance.now() - t) / 1000).toFixed(1)} s (not part of the measurement)`);
 }
 // The CLI to measure: compiled (as installed) or the source through tsx (runMeasured runs it).
-if (values.tsx) process.env.BENCH_TSX = '1';
+if (values.tsx) runSourcesThroughTsx();
 const cliCommand = nodeArgsFor('cli/main.ts');
 console.log(`measuring: node ${cliCommand.map((a) => path.relative(repoRoot, a) || a).join(' ')} evidence export ...`);
 console.log(`host: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);

@@ -12,10 +12,16 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const OUT_DIR = path.join(ROOT, '.soclite-bench-build');
 let compiled = false;
+let throughTsx = Boolean(process.env.BENCH_TSX);
 
-/** Compiles the sources once per benchmark run; the output folder, or null under BENCH_TSX. */
+/** From now on every module this helper runs, in this benchmark, runs from source through tsx (a --tsx flag). */
+export function runSourcesThroughTsx(): void {
+  throughTsx = true;
+}
+
+/** Compiles the sources once per benchmark run; the output folder, or null when running through tsx. */
 function compile(): string | null {
-  if (process.env.BENCH_TSX) return null;
+  if (throughTsx) return null;
   if (!compiled) {
     const t = performance.now();
     let failure = '';

@@ -85,7 +85,7 @@ describe('overview counts', () => {
   it('follow an agent that moves to another unit, in both units’ scopes', () => {
     const { db, repo, agents } = setup();
     savePosture(agents, 7, 4);
-    const from = (db.prepare('SELECT unit_id FROM agents WHERE id = ?').pluck().get(agentId(7)) as string) ?? '';
+    const from = db.prepare('SELECT unit_id FROM agents WHERE id = ?').pluck().get(agentId(7)) as string;
     const to = UNITS.find((u) => u !== from)!;
     const counts = () => [[from], [to], UNITS].map((scope) => repo.counts(scope, RISKY).total);
     const [fromBefore, toBefore, allBefore] = counts();
