@@ -23,7 +23,8 @@ import { nextRowid, rowidPass, ROWS_PER_TURN } from './rowid-pass.js';
 export interface CollectorEvents {
   ingested: [IngestOutcome];
   stateChanged: [{ agentId: string; from: LivenessState; to: LivenessState; reason: string }];
-  enrolled: [{ agentId: string; unitId: string; hostname: string }];
+  /** ip: the address the enrollment came from. */
+  enrolled: [{ agentId: string; unitId: string; hostname: string; ip: string }];
   /** An alert was raised, counted, acknowledged, assigned, noted, suppressed, reopened or resolved (after commit). */
   alert: [AlertChange];
 }
@@ -120,7 +121,7 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     const res = enrollAgent(this.store, req, this.agentSettings);
     this.metrics.enrollments.inc();
     this.log.info({ agentId: res.agentId, unit: res.unit, from: remoteAddress }, 'agent enrolled');
-    this.emit('enrolled', { agentId: res.agentId, unitId: res.unit, hostname: req.hostname });
+    this.emit('enrolled', { agentId: res.agentId, unitId: res.unit, hostname: req.hostname, ip: remoteAddress });
     return res;
   }
 

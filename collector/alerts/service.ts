@@ -13,6 +13,7 @@ import type { AlertsConfig } from './config.js';
 import { toForwardEvent, type AgentFacts } from './forward-event.js';
 import { transition, type LifecycleAction, type Transition } from './lifecycle.js';
 import type { ActiveKeys, Alert, AlertChange, AlertChangeAction, AlertDecision, AlertHistoryEntry, AlertNote, RaiseDecision } from './types.js';
+import type { RequestActor } from '../audit/index.js';
 
 /** The subset of the audit log the alerts room uses (collector/audit AuditLog.record). */
 export interface AlertAudit {
@@ -41,6 +42,8 @@ export interface AlertServiceOptions {
 /** Who acts on an alert: a person through the API, or the rules themselves. */
 export interface AlertActor {
   name: string;
+  /** The HTTP request a person acted through: their audit record names its user and address. */
+  request?: RequestActor;
 }
 
 const SYSTEM: AlertActor = { name: 'system' };
@@ -177,7 +180,7 @@ export class AlertService {
     const auditAction = t.history.action === 'auto_resolved' ? 'alert.auto_resolve' : `alert.${VERB[t.change]}`;
     this.o.audit?.record({
       action: auditAction,
-      ...(actor === SYSTEM ? { actor: { type: 'system' as const, name: 'alert rules' } } : {}),
+      ...(actor === SYSTEM ? { actor: { type: 'system' as const, name: 'alert rules' } } : { by: actor.request }),
       target: { type: 'alert', id: alert.id },
       unitIds: [alert.unitId],
       details: { kind: alert.kind, from: t.history.fromStatus, to: t.history.toStatus, ...t.history.details },

@@ -3,13 +3,14 @@
 //   auditLog(store).record({ action: 'alert.acknowledge', target: { type: 'alert', id }, unitIds: [unitId],
 //                            details: { note } });
 //
-// Inside an HTTP request the actor (logged-in user) and client IP are taken from the request context, so
-// other rooms (alerts, evidence, policy) only say what happened. Records are hash-chained (chain.ts).
+// Inside an HTTP request the route passes who is asking (`by`: the logged-in user and the client address, see
+// http/auth-hooks.ts requestActor), so other rooms (alerts, evidence, policy) only say what happened. Records
+// are hash-chained (chain.ts).
 import { userInfo } from 'node:os';
 import type { Store } from '../store/index.js';
 import { AuditRepository, type StoredAuditRow } from '../store/audit.js';
 import { GENESIS_HASH, recordHash, verifyChain, type ChainVerdict, type StoredRecord } from './chain.js';
-import { currentRequestActor } from './context.js';
+import type { RequestActor } from './context.js';
 
 export type AuditOutcome = 'success' | 'failure';
 
@@ -24,6 +25,8 @@ export interface AuditActor {
 export interface AuditInput {
   /** What happened, as `<thing>.<verb>`: session.login, user.create, agent.retire, alert.acknowledge ... */
   action: string;
+  /** The HTTP request this happened in: its user is the actor and its client address the ip, unless given. */
+  by?: RequestActor;
   actor?: AuditActor;
   ip?: string | null;
   target?: { type: string; id: string };
@@ -108,7 +111,7 @@ export class AuditLog {
   /** Appends one record to the chain (in the caller's transaction if there is one) and returns it. */
   record(input: AuditInput): AuditRecord {
     if (!ACTION_PATTERN.test(input.action)) throw new Error(`audit action "${input.action}" must look like thing.verb`);
-    const ctx = currentRequestActor();
+    const ctx = input.by;
     const actor: AuditActor =
       input.actor ?? (ctx?.user ? { type: 'user', id: ctx.user.id, name: ctx.user.username, role: ctx.user.role } : { type: 'system', name: 'collector' });
     const at = (input.at ?? new Date()).toISOString();
@@ -179,4 +182,4 @@ export function cliActor(): AuditActor {
 }
 
 export type { ChainVerdict } from './chain.js';
-export { runWithRequestActor, currentRequestActor, type RequestActor } from './context.js';
+export type { RequestActor } from './context.js';

@@ -1,5 +1,5 @@
-// Audit records for agent enrollment: successes from the collector's 'enrolled' event (the client address
-// comes from the request context), refused attempts (bad, expired, used-up token; bad proof) from the route's
+// Audit records for agent enrollment: successes from the collector's 'enrolled' event (which carries the
+// client address), refused attempts (bad, expired, used-up token; bad proof) from the route's
 // errors. Junk that fails schema validation is counted in /metrics, not audited.
 import type { FastifyInstance } from 'fastify';
 import { auditLog } from '../audit/index.js';
@@ -13,6 +13,7 @@ export function registerAuditHooks(app: FastifyInstance, service: CollectorServi
       audit.record({
         action: 'agent.enroll',
         actor: { type: 'agent', id: e.agentId, name: e.hostname },
+        ip: e.ip,
         target: { type: 'agent', id: e.agentId },
         unitIds: [e.unitId],
         details: { hostname: e.hostname },

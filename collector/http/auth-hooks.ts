@@ -8,7 +8,7 @@ import { reject } from '../fleet/errors.js';
 import { principalFromApiToken, principalFromSession } from '../auth/service.js';
 import { unitsInScope } from '../auth/scope.js';
 import type { Principal, Role } from '../auth/types.js';
-import { runWithRequestActor } from '../audit/index.js';
+import type { RequestActor } from '../audit/index.js';
 import type { CollectorService } from '../service.js';
 
 export const SESSION_COOKIE = 'soclite_session';
@@ -56,8 +56,8 @@ export function authenticate(service: CollectorService, req: FastifyRequest): Pr
 const unauthenticated = () => reject(401, 'unauthenticated', 'log in (POST /api/v1/session) or send Authorization: Bearer <api token>');
 
 /**
- * Registers, at the root: the authentication gate for /api/v1 (default deny), the per-request audit context
- * (who and from where, for records written inside service calls) and no-store caching of API answers.
+ * Registers, at the root: the authentication gate for /api/v1 (default deny) and no-store caching of API
+ * answers. Routes name the caller in their audit records with requestActor.
  */
 export function registerAuthGate(app: FastifyInstance, service: CollectorService): void {
   const gate = async (req: FastifyRequest) => {
@@ -74,20 +74,6 @@ export function registerAuthGate(app: FastifyInstance, service: CollectorService
     const existing = route.onRequest;
     route.onRequest = [...(Array.isArray(existing) ? existing : existing ? [existing] : []), gate];
   });
-  app.addHook('preHandler', (req, _reply, done) => {
-    // Agent reports carry no user and are ingested after their signature check, outside this request's async
-    // context: the actor context would cost every report and serve none.
-    if (req.routeOptions.url === AGENT_REPORTS_ROUTE) return done();
-    runWithRequestActor(
-      {
-        ip: req.ip,
-        get user() {
-          return req.principal?.user;
-        },
-      },
-      done,
-    );
-  });
   app.addHook('onSend', async (req, reply) => {
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
@@ -102,6 +88,12 @@ export function requireRole(service: CollectorService, roles?: Role[]) {
     }
     req.principal = p;
   };
+}
+
+/** Who is asking and from where, for the audit records a route writes (audit/context.ts). */
+export function requestActor(req: FastifyRequest): RequestActor {
+  const user = req.principal?.user;
+  return user ? { ip: req.ip, user: { id: user.id, username: user.username, role: user.role } } : { ip: req.ip };
 }
 
 /** The unit ids the caller may see: their units and every unit below them. */

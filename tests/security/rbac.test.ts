@@ -8,6 +8,7 @@ import { addUser, buildUnitTree, enrollTestAgent, json, startHarness, type Harne
 import { MATRIX, ROLES, SOUTH_MARKERS, type Entry, type MatrixContext } from './rbac-matrix.js';
 import { createApiToken, createUser, setUserDisabled } from '../../collector/auth/service.js';
 import type { Role } from '../../collector/auth/types.js';
+import { auditLog } from '../../collector/audit/index.js';
 
 let h: Harness;
 const tokens = {} as Record<Role, string>;
@@ -106,6 +107,31 @@ describe('RBAC matrix', () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  it('every state-changing route names the person and their address in the audit records it writes', async () => {
+    // Routes hand the caller to the audit log explicitly (audit/context.ts); a route that forgets would write
+    // the fallback actor (system "collector") with no address. Side effects of the rules (an alert closed when
+    // its agent is retired) may name the system, but by another name.
+    const audit = auditLog(h.collector.store);
+    const failures: string[] = [];
+    const wrote = new Set<string>();
+    for (const key of [...new Set(routes.map(keyOf))]) {
+      const entry = MATRIX[key] as Entry;
+      if (!entry || 'access' in entry || !/^(POST|PUT|PATCH|DELETE) /.test(key)) continue;
+      const before = audit.list({ limit: 1 })[0]?.seq ?? 0;
+      const res = await h.collector.app.inject({ ...withToken(await entry.inScope(ctx), 'admin'), remoteAddress: '10.9.8.7' });
+      if (res.statusCode >= 300) continue; // the status is the matrix test's business
+      // An evidence export started earlier may finish meanwhile: its record names who asked, with no address.
+      for (const r of audit.list({ limit: 100 }).filter((x) => x.seq > before && x.action !== 'evidence.export_finish')) {
+        wrote.add(key);
+        if (r.actor.type === 'system' && r.actor.name === 'collector') failures.push(`${key}: ${r.action} names no one`);
+        if (r.actor.type === 'user' && (r.actor.name !== 'admin-north' || r.ip !== '10.9.8.7')) failures.push(`${key}: ${r.action} by ${r.actor.name} from ${r.ip}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    // The check saw the routes that change users, tokens, units, agents, alerts and evidence.
+    expect(wrote.size).toBeGreaterThan(10);
   });
 
   it('every role x every route, out of scope (unit south): refused, or answered without anything of south', async () => {

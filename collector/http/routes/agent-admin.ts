@@ -6,7 +6,7 @@ import { reject } from '../../fleet/errors.js';
 import { retireAgent } from '../../store/agent-retirement.js';
 import { auditLog } from '../../audit/index.js';
 import type { CollectorService } from '../../service.js';
-import { callerScope, requireRole } from '../auth-hooks.js';
+import { callerScope, requireRole, requestActor } from '../auth-hooks.js';
 
 const RetireBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
 
@@ -35,6 +35,7 @@ export async function agentAdminRoutes(app: FastifyInstance, opts: { service: Co
       service.store.transaction(() => {
         if (!retireAgent(service.store.db, id, stateReason, at)) throw reject(409, 'already_retired', `agent ${id} is already retired`);
         auditLog(service.store).record({
+          by: requestActor(req),
           action: 'agent.retire',
           target: { type: 'agent', id },
           unitIds: [agent.unitId],

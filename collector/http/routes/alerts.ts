@@ -11,7 +11,7 @@ import { SEVERITIES, type Severity } from '../../forward/types.js';
 import { reject } from '../../fleet/errors.js';
 import type { Role } from '../../auth/types.js';
 import type { CollectorService } from '../../service.js';
-import { callerScope, requireRole } from '../auth-hooks.js';
+import { callerScope, requireRole, requestActor } from '../auth-hooks.js';
 
 export const ALERT_ACTORS: Role[] = ['incident_responder', 'it_staff', 'admin'];
 
@@ -175,7 +175,7 @@ export async function alertRoutes(app: FastifyInstance, opts: { service: Collect
       async (req: FastifyRequest) => {
         const { id } = req.params as { id: string };
         const user = req.principal!.user;
-        const alert = alertsOf(service).act(id, toAction((req.body ?? {}) as Record<string, unknown>), { name: user.username }, callerScope(service, req));
+        const alert = alertsOf(service).act(id, toAction((req.body ?? {}) as Record<string, unknown>), { name: user.username, request: requestActor(req) }, callerScope(service, req));
         return { alert: view(alert, hostnameLookup(service)) };
       },
     );

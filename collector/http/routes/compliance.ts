@@ -8,7 +8,7 @@ import { reject } from '../../fleet/errors.js';
 import { unitsInScope } from '../../auth/scope.js';
 import { explainControl, ATTESTATION_KINDS } from '../../policy/index.js';
 import type { CollectorService } from '../../service.js';
-import { requireRole } from '../auth-hooks.js';
+import { requireRole, requestActor } from '../auth-hooks.js';
 import { auditLog } from '../../audit/index.js';
 
 const Level = Type.Integer({ minimum: 1, maximum: 5 });
@@ -187,7 +187,7 @@ export async function complianceRoutes(app: FastifyInstance, opts: { service: Co
       const system = { id: b.id, unitId: b.unitId, name: b.name, level: b.level, approvalRef: b.approvalRef ?? null, approvalDate: b.approvalDate ?? null };
       store.transaction(() => {
         store.compliance.createSystem(system);
-        auditLog(store).record({ action: 'system.create', target: { type: 'system', id: system.id }, unitIds: [system.unitId], details: { ...system } });
+        auditLog(store).record({ by: requestActor(req), action: 'system.create', target: { type: 'system', id: system.id }, unitIds: [system.unitId], details: { ...system } });
       });
       return reply.status(201).send(system);
     },
@@ -220,6 +220,7 @@ export async function complianceRoutes(app: FastifyInstance, opts: { service: Co
         store.compliance.setAgentSystems(id, systemIds);
         service.compliance.evaluateAgent(id, agent.unitId, agent.posture ?? undefined);
         auditLog(store).record({
+          by: requestActor(req),
           action: 'agent.systems_set',
           target: { type: 'agent', id },
           unitIds: [agent.unitId],
@@ -287,6 +288,7 @@ export async function complianceRoutes(app: FastifyInstance, opts: { service: Co
       store.transaction(() => {
         store.compliance.insertAttestation(a);
         auditLog(store).record({
+          by: requestActor(req),
           action: 'attestation.create',
           target: { type: 'attestation', id: a.id },
           unitIds: a.unitId ? [a.unitId] : [],

@@ -15,7 +15,7 @@ import { EXPORT_ID_PATTERN, ExportBusyError, ExportJobs, type ExportJob } from '
 import { ScopeError, parseEvidenceScope } from '../../evidence/scope.js';
 import type { EvidenceScope } from '../../evidence/source.js';
 import type { CollectorService } from '../../service.js';
-import { requireRole } from '../auth-hooks.js';
+import { requireRole, requestActor } from '../auth-hooks.js';
 
 const EXPORTERS: Role[] = ['admin', 'auditor', 'it_staff'];
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$' });
@@ -165,6 +165,7 @@ export async function evidenceRoutes(app: FastifyInstance, opts: { service: Coll
         throw err;
       }
       audit.record({
+        by: requestActor(req),
         action: 'evidence.export',
         target: { type: 'evidence_export', id: job.id },
         unitIds: job.scope.unit ? [job.scope.unit] : [],
@@ -223,6 +224,7 @@ export async function evidenceRoutes(app: FastifyInstance, opts: { service: Coll
         throw reject(409, 'export_not_ready', job.status === 'running' ? 'the export is still running' : `the export failed: ${job.error ?? 'unknown error'}`);
       }
       audit.record({
+        by: requestActor(req),
         action: 'evidence.download',
         target: { type: 'evidence_export', id: job.id },
         unitIds: job.scope.unit ? [job.scope.unit] : [],

@@ -10,7 +10,7 @@ import type { LoginThrottle } from '../../auth/login-throttle.js';
 import { auditLog } from '../../audit/index.js';
 import { DomainError, reject } from '../../fleet/errors.js';
 import type { CollectorService } from '../../service.js';
-import { SESSION_COOKIE, requireRole } from '../auth-hooks.js';
+import { SESSION_COOKIE, requireRole, requestActor } from '../auth-hooks.js';
 
 const LoginBody = Type.Object(
   { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
@@ -113,7 +113,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Colle
       const p = req.principal!;
       if (p.sessionId) {
         logout(service.store, p.sessionId);
-        audit.record({ action: 'session.logout', target: { type: 'user', id: p.user.id }, unitIds: p.user.unitIds });
+        audit.record({ by: requestActor(req), action: 'session.logout', target: { type: 'user', id: p.user.id }, unitIds: p.user.unitIds });
       }
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send();
@@ -131,11 +131,11 @@ export async function sessionRoutes(app: FastifyInstance, opts: { service: Colle
       const p = req.principal!;
       const found = service.store.users.findByUsername(p.user.username);
       if (!found || !(await verifyPassword(currentPassword, found.passwordHash))) {
-        audit.record({ action: 'user.password_change', target: { type: 'user', id: p.user.id }, unitIds: p.user.unitIds, outcome: 'failure', details: { reason: 'wrong current password' } });
+        audit.record({ by: requestActor(req), action: 'user.password_change', target: { type: 'user', id: p.user.id }, unitIds: p.user.unitIds, outcome: 'failure', details: { reason: 'wrong current password' } });
         throw reject(403, 'bad_credentials', 'the current password is wrong');
       }
       await changePassword(service.store, p.user.id, newPassword);
-      audit.record({ action: 'user.password_change', target: { type: 'user', id: p.user.id }, unitIds: p.user.unitIds });
+      audit.record({ by: requestActor(req), action: 'user.password_change', target: { type: 'user', id: p.user.id }, unitIds: p.user.unitIds });
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send();
     },

@@ -10,7 +10,7 @@ import { allWithin } from '../../auth/scope.js';
 import { auditLog } from '../../audit/index.js';
 import { reject } from '../../fleet/errors.js';
 import type { CollectorService } from '../../service.js';
-import { callerScope, requireRole } from '../auth-hooks.js';
+import { callerScope, requireRole, requestActor } from '../auth-hooks.js';
 import { ADMIN_ONLY, managedUser } from './users.js';
 
 const EnrollmentTokenView = Type.Object({
@@ -83,6 +83,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { service: Collect
       const t = service.store.transaction(() => {
         const created = createEnrollmentToken(service.store, { unitId: b.unit, ttlHours: b.ttlHours, maxUses: b.maxUses, createdBy: `user:${p.user.username}` });
         audit.record({
+          by: requestActor(req),
           action: 'enrollment_token.create',
           target: { type: 'enrollment_token', id: created.id },
           unitIds: [created.unitId],
@@ -121,6 +122,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { service: Collect
       const created = service.store.transaction(() => {
         const t = createApiToken(service.store, { userId: owner.id, name: b.name, ttlDays: b.ttlDays, unitIds: b.unitIds });
         audit.record({
+          by: requestActor(req),
           action: 'api_token.create',
           target: { type: 'api_token', id: t.id },
           unitIds: t.unitIds ?? owner.unitIds,
@@ -146,7 +148,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { service: Collect
       if (t.revokedAt) throw reject(409, 'already_revoked', `API token ${id} was revoked at ${t.revokedAt}`);
       service.store.transaction(() => {
         service.store.users.revokeApiToken(id, new Date().toISOString());
-        audit.record({ action: 'api_token.revoke', target: { type: 'api_token', id }, unitIds: t.unitIds ?? owner.unitIds, details: { owner: owner.username, name: t.name } });
+        audit.record({ by: requestActor(req), action: 'api_token.revoke', target: { type: 'api_token', id }, unitIds: t.unitIds ?? owner.unitIds, details: { owner: owner.username, name: t.name } });
       });
       return reply.status(204).send();
     },

@@ -6,7 +6,7 @@ import { ErrorBody } from '../../../protocol/index.js';
 import { auditLog } from '../../audit/index.js';
 import { reject } from '../../fleet/errors.js';
 import type { CollectorService } from '../../service.js';
-import { callerScope, requireRole } from '../auth-hooks.js';
+import { callerScope, requireRole, requestActor } from '../auth-hooks.js';
 
 const UnitView = Type.Object({ id: Type.String(), name: Type.String(), parentId: Type.Union([Type.String(), Type.Null()]), defaultLevel: Type.Integer() });
 const CreateBody = Type.Object(
@@ -40,7 +40,7 @@ export async function unitRoutes(app: FastifyInstance, opts: { service: Collecto
       const unit = { id: b.id, name: b.name, parentId: b.parentId, defaultLevel: b.defaultLevel ?? 1 };
       service.store.transaction(() => {
         service.store.units.create(unit);
-        auditLog(service.store).record({ action: 'unit.create', target: { type: 'unit', id: unit.id }, unitIds: [unit.id, unit.parentId], details: { name: unit.name, parentId: unit.parentId, defaultLevel: unit.defaultLevel } });
+        auditLog(service.store).record({ by: requestActor(req), action: 'unit.create', target: { type: 'unit', id: unit.id }, unitIds: [unit.id, unit.parentId], details: { name: unit.name, parentId: unit.parentId, defaultLevel: unit.defaultLevel } });
       });
       return reply.status(201).send(unit);
     },

@@ -9,7 +9,7 @@ import { ROLES, type Role, type User } from '../../auth/types.js';
 import { auditLog } from '../../audit/index.js';
 import { reject } from '../../fleet/errors.js';
 import type { CollectorService } from '../../service.js';
-import { callerScope, requireRole } from '../auth-hooks.js';
+import { callerScope, requireRole, requestActor } from '../auth-hooks.js';
 
 export const ADMIN_ONLY: Role[] = [];
 
@@ -68,7 +68,7 @@ export async function userRoutes(app: FastifyInstance, opts: { service: Collecto
       const b = req.body as { username: string; password: string; role: Role; unitIds: string[] };
       requireUnitsInScope(service, req, b.unitIds);
       const u = await createUser(service.store, b);
-      audit.record({ action: 'user.create', target: { type: 'user', id: u.id }, unitIds: u.unitIds, details: { username: u.username, role: u.role, unitIds: u.unitIds } });
+      audit.record({ by: requestActor(req), action: 'user.create', target: { type: 'user', id: u.id }, unitIds: u.unitIds, details: { username: u.username, role: u.role, unitIds: u.unitIds } });
       return reply.status(201).send(view(u));
     },
   );
@@ -88,6 +88,7 @@ export async function userRoutes(app: FastifyInstance, opts: { service: Collecto
         if (b.role !== undefined || b.unitIds !== undefined) {
           after = setRoleAndUnits(service.store, before.id, b.role ?? before.role, b.unitIds ?? before.unitIds);
           audit.record({
+            by: requestActor(req),
             action: 'user.role_change',
             target: { type: 'user', id: before.id },
             unitIds: [...before.unitIds, ...after.unitIds],
@@ -96,7 +97,7 @@ export async function userRoutes(app: FastifyInstance, opts: { service: Collecto
         }
         if (b.disabled !== undefined && b.disabled !== before.disabled) {
           after = { ...setUserDisabled(service.store, before.id, b.disabled), role: after.role, unitIds: after.unitIds };
-          audit.record({ action: b.disabled ? 'user.disable' : 'user.enable', target: { type: 'user', id: before.id }, unitIds: after.unitIds, details: { username: before.username } });
+          audit.record({ by: requestActor(req), action: b.disabled ? 'user.disable' : 'user.enable', target: { type: 'user', id: before.id }, unitIds: after.unitIds, details: { username: before.username } });
         }
       });
       return view(after);
@@ -109,7 +110,7 @@ export async function userRoutes(app: FastifyInstance, opts: { service: Collecto
     async (req, reply) => {
       const u = managedUser(service, req, (req.params as { id: string }).id);
       await changePassword(service.store, u.id, (req.body as { password: string }).password);
-      audit.record({ action: 'user.password_set', target: { type: 'user', id: u.id }, unitIds: u.unitIds, details: { username: u.username } });
+      audit.record({ by: requestActor(req), action: 'user.password_set', target: { type: 'user', id: u.id }, unitIds: u.unitIds, details: { username: u.username } });
       return reply.status(204).send();
     },
   );
