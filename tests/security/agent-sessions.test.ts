@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollectorError, openSession, type AgentSession } from '../../agent/transport/client.js';
 import { newKeyPair, signWith } from '../../agent/transport/identity.js';
 import { AgentSessions } from '../../collector/fleet/sessions.js';
-import { HEADER_AGENT, HEADER_SEQ, HEADER_SIGNATURE, HEADER_TIMESTAMP, newX25519KeyPair, postureHash, requestSigningMessage, requestSigningText, sessionMac, sha256Hex } from '../../protocol/index.js';
+import { HEADER_AGENT, HEADER_SEQ, HEADER_SIGNATURE, HEADER_TIMESTAMP, newX25519KeyPair, postureHash, requestSigningMessage, requestSigningText, sessionMac, sessionMacMatches, sha256Hex } from '../../protocol/index.js';
 import { buildPosture, machineProfile } from '../../scripts/simulate/profile.js';
 import { Rng } from '../../scripts/simulate/rng.js';
 import { postSigned, type RawResult } from '../helpers/signed-requests.js';
@@ -155,5 +155,27 @@ describe('session-authenticated reports', () => {
     const again = await openSession(client(), c.id, c.privateKey, 2).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(CollectorError);
     expect(again).toMatchObject({ status: 403, code: 'agent_retired' });
+  });
+});
+
+describe('sessionMacMatches (the collector’s check of a session MAC)', () => {
+  const key = Buffer.alloc(32, 3);
+  const text = requestSigningText({ method: 'POST', path: '/api/v1/agents/agt_x/reports', agentId: 'agt_x', seq: 7, timestamp: 1, bodySha256: 'a'.repeat(64) });
+  const mac = sessionMac(key, text);
+
+  it('accepts the MAC of the text under the key, and nothing else', () => {
+    expect(sessionMacMatches(key, text, mac)).toBe(true);
+    expect(sessionMacMatches(Buffer.alloc(32, 4), text, mac)).toBe(false);
+    expect(sessionMacMatches(key, text.replace('seq', 'SEQ').replace('\n7\n', '\n8\n'), mac)).toBe(false);
+  });
+
+  it('refuses a value that is not 32 bytes, even when it starts with the right MAC', () => {
+    const raw = Buffer.from(mac, 'base64');
+    expect(sessionMacMatches(key, text, Buffer.concat([raw, Buffer.from([0])]).toString('base64'))).toBe(false);
+    expect(sessionMacMatches(key, text, Buffer.concat([raw, Buffer.alloc(300)]).toString('base64'))).toBe(false);
+    expect(sessionMacMatches(key, text, raw.subarray(0, 31).toString('base64'))).toBe(false);
+    expect(sessionMacMatches(key, text, '')).toBe(false);
+    // The decode buffer is reused: a refused value leaves nothing behind for the next check.
+    expect(sessionMacMatches(key, text, mac)).toBe(true);
   });
 });
