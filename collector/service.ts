@@ -9,7 +9,8 @@ import { createMetrics, type CollectorMetrics } from './metrics.js';
 import { enrollAgent } from './fleet/enrollment.js';
 import { checkSequence, verifySessionOpening, verifySignedRequest, type SignedRequest, type VerifiedRequest } from './fleet/request-auth.js';
 import { AgentSessions, openAgentSession } from './fleet/sessions.js';
-import { ingestReport, type IngestOutcome } from './fleet/ingest.js';
+import { ingestReport, type IngestOutcome, type IngestReport } from './fleet/ingest.js';
+import { deferredPosture, parseReportHere, reportTextError } from './fleet/report-text.js';
 import { nextLivenessState } from './fleet/liveness.js';
 import { DomainError } from './fleet/errors.js';
 import { SignatureVerifier } from './fleet/signature-verifier.js';
@@ -40,7 +41,8 @@ class FailedAfterWriting extends Error {
 
 interface PendingReport {
   signed: SignedRequest;
-  report: Report;
+  /** Undefined until the worker has read a large body (see ingestQueued). */
+  report: IngestReport | undefined;
   receivedAtMs: number;
   /** Set when the signature check finished: the verified request, or why it was refused. */
   verified: { ok: VerifiedRequest } | { err: unknown } | undefined;
@@ -139,26 +141,53 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
    * the ones ready in the same turn of the event loop are committed in one SQLite transaction, each inside its
    * own savepoint, so a refused report rolls back alone while the rest share one commit. Reports are committed
    * in arrival order, and each caller's promise settles only after that commit, so an acknowledgement still
-   * means "stored".
+   * means "stored". report is undefined when the route left a large body unparsed (readThenVerify).
    */
-  ingestQueued(signed: SignedRequest, report: Report, receivedAtMs: number): Promise<IngestOutcome> {
+  ingestQueued(signed: SignedRequest, report: Report | undefined, receivedAtMs: number): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
       const item: PendingReport = { signed, report, receivedAtMs, verified: undefined, resolve, reject };
       this.pendingReports.push(item);
-      let verified: VerifiedRequest | Promise<VerifiedRequest>;
-      try {
-        verified = verifySignedRequest(this.store, this.verifier, signed);
-      } catch (err) {
-        this.markVerified(item, { err });
-        return;
-      }
-      if (verified instanceof Promise) {
-        verified.then(
-          (v) => this.markVerified(item, { ok: v }),
-          (err: unknown) => this.markVerified(item, { err }),
-        );
-      } else this.markVerified(item, { ok: verified });
+      if (report === undefined) this.readThenVerify(item);
+      else this.verify(item);
     });
+  }
+
+  /**
+   * A body left unparsed (over DEFERRED_REPORT_BYTES, see http/raw-json.ts) is read on the worker first, then
+   * verified like any report: as with fastify's parser, a malformed or invalid body is refused before the
+   * signature is looked at. A posture report keeps only what ingest needs and the hash the worker took; any
+   * other kind is parsed again here.
+   */
+  private readThenVerify(item: PendingReport): void {
+    void this.verifier.readReport(item.signed.rawBody).then((read) => {
+      if ('error' in read) return this.markVerified(item, { err: reportTextError(read) });
+      if (read.kind === 'posture') {
+        item.report = deferredPosture(read, item.signed.rawBody);
+        item.signed.isPosture = false;
+        return this.verify(item, read.computedHash);
+      }
+      try {
+        item.report = parseReportHere(item.signed.rawBody);
+      } catch (err) {
+        return this.markVerified(item, { err });
+      }
+      item.signed.isPosture = item.report.kind === 'posture';
+      this.verify(item);
+    });
+  }
+
+  /** Starts the signature check of a report (fleet/request-auth.ts); postureHash: one the worker already took. */
+  private verify(item: PendingReport, postureHash?: string): void {
+    const ok = (v: VerifiedRequest) => this.markVerified(item, { ok: postureHash === undefined ? v : { ...v, postureHash } });
+    let verified: VerifiedRequest | Promise<VerifiedRequest>;
+    try {
+      verified = verifySignedRequest(this.store, this.verifier, item.signed);
+    } catch (err) {
+      this.markVerified(item, { err });
+      return;
+    }
+    if (verified instanceof Promise) verified.then(ok, (err: unknown) => this.markVerified(item, { err }));
+    else ok(verified);
   }
 
   private markVerified(item: PendingReport, verdict: NonNullable<PendingReport['verified']>): void {
@@ -200,7 +229,7 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     // a read transaction of its own on the WAL: 9.6 µs of an unchanged posture's 180 (profiled). One
     // transaction around the group's reads pays that once.
     try {
-      if (items.some((it) => it.report.kind === 'posture')) this.store.transaction(sort);
+      if (items.some((it) => it.report?.kind === 'posture')) this.store.transaction(sort);
       else sort();
     } catch (err) {
       // The database refused the reads (SQLITE_BUSY after the busy timeout, seen in a profiled 100,000-agent
@@ -248,7 +277,7 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
   private isSlow(it: PendingReport): boolean {
     const verdict = it.verified!;
     if ('err' in verdict) return false;
-    switch (it.report.kind) {
+    switch (it.report!.kind) {
       case 'heartbeat':
         return false;
       case 'posture': {
@@ -335,7 +364,7 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
         const progress = { wrote: false };
         try {
           // better-sqlite3 runs a nested transaction as a savepoint: a throw undoes this report only.
-          const ingest = () => this.ingestWithinTransaction(verdict.ok, it.report, it.receivedAtMs, progress);
+          const ingest = () => this.ingestWithinTransaction(verdict.ok, it.report!, it.receivedAtMs, progress);
           results.push({ ok: savepoints ? this.store.transaction(ingest) : ingest() });
         } catch (err) {
           if (!savepoints && progress.wrote) throw new FailedAfterWriting(err);
@@ -346,7 +375,7 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     return results;
   }
 
-  private ingestWithinTransaction(verified: VerifiedRequest, report: Report, receivedAtMs: number, progress: { wrote: boolean }): IngestOutcome {
+  private ingestWithinTransaction(verified: VerifiedRequest, report: IngestReport, receivedAtMs: number, progress: { wrote: boolean }): IngestOutcome {
     const auth = checkSequence(this.store, verified, this.config.agents.maxClockSkewSec * 1000, receivedAtMs);
     return ingestReport(
       this.store,

@@ -6,6 +6,10 @@ import { postureHash, type Report, type ReportAck, type AgentSettings, type Post
 import type { Store } from '../store/index.js';
 import type { AgentRecord, LivenessState } from './types.js';
 import { reject } from './errors.js';
+import type { DeferredPosture } from './report-text.js';
+
+/** A report as parsed by fastify, or a posture report read on the worker (report-text.ts). */
+export type IngestReport = Report | DeferredPosture;
 
 export interface IngestOutcome {
   ack: ReportAck;
@@ -31,7 +35,7 @@ export function changedNothing(o: Pick<IngestOutcome, 'postureChanged' | 'newEve
 export function ingestReport(
   store: Store,
   auth: { agent: AgentRecord; seq: number; clockSkewMs: number; bodySha256: string; postureHash?: string },
-  report: Report,
+  report: IngestReport,
   settings: AgentSettings,
   now = new Date(),
   /** Runs inside the caller's transaction: what it writes commits (or rolls back) together with the report. */
@@ -47,9 +51,10 @@ export function ingestReport(
 
   let hashForPosture: string | undefined;
   if (report.kind === 'posture') {
-    if (report.posture.agent.id !== agent.id) throw reject(400, 'agent_mismatch', 'posture.agent.id does not match the signing agent');
+    const postureAgentId = 'full' in report ? report.postureAgentId : report.posture.agent.id;
+    if (postureAgentId !== agent.id) throw reject(400, 'agent_mismatch', 'posture.agent.id does not match the signing agent');
     // Usually computed on the signature worker from the same bytes (request-auth.ts); here when it was not.
-    hashForPosture = auth.postureHash ?? postureHash(report.posture);
+    hashForPosture = auth.postureHash ?? postureHash(('full' in report ? report.full() : report).posture);
     if (hashForPosture !== report.postureHash) {
       throw reject(400, 'posture_hash_mismatch', 'postureHash does not match the posture content');
     }
@@ -63,9 +68,12 @@ export function ingestReport(
     case 'posture': {
       const hash = hashForPosture!;
       const changed = hash !== agent.postureHash;
-      if (changed) store.agents.savePosture(agent.id, seq, hash, JSON.stringify(report.posture), receivedAt, true);
-      else store.agents.touchPosture(agent.id, receivedAt);
-      if (changed) outcome.postureChanged = { posture: report.posture, previousHash: agent.postureHash, hash };
+      if (changed) {
+        // A posture read on the worker is parsed whole only now, when it is stored and evaluated.
+        const { posture } = 'full' in report ? report.full() : report;
+        store.agents.savePosture(agent.id, seq, hash, JSON.stringify(posture), receivedAt, true);
+        outcome.postureChanged = { posture, previousHash: agent.postureHash, hash };
+      } else store.agents.touchPosture(agent.id, receivedAt);
       break;
     }
     case 'heartbeat':

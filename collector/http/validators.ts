@@ -7,8 +7,10 @@ import type { FastifySchemaCompiler } from 'fastify';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const common = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false } as const;
+/** The options of body validation (also the signature worker's, which validates large report bodies). */
+export const BODY_AJV_OPTIONS = { ...common, coerceTypes: false } as const;
 
-export const strictAjv = addFormats(new Ajv({ ...common, coerceTypes: false }));
+export const strictAjv = addFormats(new Ajv(BODY_AJV_OPTIONS));
 const textAjv = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>

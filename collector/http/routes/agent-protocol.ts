@@ -20,6 +20,7 @@ import { AgentRequestLimits, countsAsFailure } from '../../fleet/agent-request-l
 import type { SecurityLimits } from '../../auth/limits.js';
 import { describe } from '../error-handler.js';
 import { validateReport } from '../report-validator.js';
+import { DEFERRED_REPORT, registerDeferredReportParser } from '../raw-json.js';
 import { strictAjv } from '../validators.js';
 
 export async function enrollRoutes(app: FastifyInstance, opts: { service: CollectorService }) {
@@ -83,27 +84,33 @@ export async function agentReportRoutes(app: FastifyInstance, opts: { service: C
     async (req) => service.openSession(signedRequestOf(req, { limits }), (req.body as SessionOpenRequest).x25519PublicKey),
   );
 
-  app.post(
-    '/agents/:id/reports',
-    {
-      schema: {
-        tags: ['agents'],
-        summary: 'Submit a signed posture, heartbeat, events or goodbye report',
-        params: Type.Object({ id: AgentId }),
-        body: Report,
-        response: { 200: ReportAck, '4xx': ErrorBody },
+  // Reports in a context of their own: a large body is read on the worker, not parsed here (raw-json.ts).
+  await app.register(async (reports) => {
+    registerDeferredReportParser(reports);
+    reports.post(
+      '/agents/:id/reports',
+      {
+        schema: {
+          tags: ['agents'],
+          summary: 'Submit a signed posture, heartbeat, events or goodbye report',
+          params: Type.Object({ id: AgentId }),
+          body: Report,
+          response: { 200: ReportAck, '4xx': ErrorBody },
+        },
+        config: { rateLimit: false },
+        validatorCompiler: ({ httpPart, schema }) => {
+          // A deferred body is validated where it is read (service.ts readThenVerify).
+          if (httpPart === 'body') return (data: unknown) => (data === DEFERRED_REPORT ? { value: data } : validateReport(data));
+          return strictAjv.compile(schema);
+        },
       },
-      config: { rateLimit: false },
-      validatorCompiler: ({ httpPart, schema }) => {
-        if (httpPart === 'body') return (data: unknown) => validateReport(data);
-        return strictAjv.compile(schema);
+      async (req) => {
+        const received = Date.now();
+        const report = req.body === DEFERRED_REPORT ? undefined : (req.body as Report);
+        const signed = signedRequestOf(req, { isPosture: report?.kind === 'posture', sessions: service.sessions, limits });
+        const outcome = await service.ingestQueued(signed, report, received);
+        return outcome.ack;
       },
-    },
-    async (req) => {
-      const received = Date.now();
-      const report = req.body as Report;
-      const outcome = await service.ingestQueued(signedRequestOf(req, { isPosture: report.kind === 'posture', sessions: service.sessions, limits }), report, received);
-      return outcome.ack;
-    },
-  );
+    );
+  });
 }

@@ -7,6 +7,8 @@ import { rawPublicKey, verifyEd25519 } from '../../../collector/fleet/keys.js';
 import { postureHash } from '../../../protocol/index.js';
 import { buildPosture, machineProfile } from '../../../scripts/simulate/profile.js';
 import { Rng } from '../../../scripts/simulate/rng.js';
+import { readReportTextHere, type ReportTextOutcome } from '../../../collector/fleet/report-text.js';
+import { validateReport } from '../../../collector/http/report-validator.js';
 
 const pairs = Array.from({ length: 8 }, () => generateKeyPairSync('ed25519'));
 const verifier = new SignatureVerifier();
@@ -89,5 +91,51 @@ describe('signature verifier (worker thread)', () => {
     await v.close();
     const here = await Promise.all(texts.map((t) => v.check({ publicKeyB64: key, message: msg, signatureB64: sig, postureReport: t })));
     expect(here.map((r) => r.postureHash)).toEqual(expected);
+  });
+
+  // Large report bodies are parsed, hashed and validated on the worker (fleet/report-text.ts). Its answers must
+  // be what the event loop would find: the protocol's posture hash, the validator's message, and a refusal of
+  // malformed or prototype-poisoning JSON as fastify's parser refuses it. Also for bodies posted to the worker
+  // before it was lost (their bytes had been moved there), and after.
+  it('reads report bodies like the event loop does, on the worker, in flight when it is lost, and after', async () => {
+    const postures = Array.from({ length: 6 }, (_, i) => {
+      const m = machineProfile('report-text-test', i);
+      return buildPosture(m.profile, m.state, `agt_${i}`, i + 1, 1_700_000_000_000, Rng.from('report-text-test', i));
+    });
+    const missingHost = structuredClone(postures[0]!) as unknown as Record<string, unknown>;
+    delete missingHost.host;
+    const texts = [
+      ...postures.map((posture, i) => JSON.stringify({ kind: 'posture', seq: i + 1, postureHash: postureHash(posture), posture })),
+      JSON.stringify({ kind: 'heartbeat', seq: 9, postureHash: null }),
+      JSON.stringify({ kind: 'posture', seq: 1, postureHash: 'a'.repeat(64), posture: missingHost }),
+      JSON.stringify({ kind: 'posture', seq: 1, postureHash: 'a'.repeat(64), posture: postures[1], extra: 1 }),
+      '{"kind":"posture","seq":1,"posture":',
+      '{"kind":"heartbeat","seq":1,"postureHash":null,"__proto__":{"admin":true}}',
+      '{"kind":"heartbeat","seq":1,"postureHash":null,"constructor":{"prototype":{"admin":true}}}',
+      '[1,2]',
+    ];
+    const expected: ReportTextOutcome[] = [
+      ...postures.map((p, i) => ({ kind: 'posture' as const, seq: i + 1, postureHash: postureHash(p), postureAgentId: `agt_${i}`, computedHash: postureHash(p) })),
+      { kind: 'other' },
+      { error: 'invalid', message: "body/posture must have required property 'host'" },
+      { error: 'invalid', message: 'body has unknown field "extra"' },
+      { error: 'json' },
+      { error: 'json' },
+      { error: 'json' },
+      { error: 'invalid', message: 'body must be a JSON object' },
+    ];
+    // The messages are the event loop validator's own.
+    for (const i of [7, 8, 12]) expect((validateReport(JSON.parse(texts[i]!)) as { error: Error }).error.message).toBe((expected[i] as { message: string }).message);
+    expect(texts.map((t) => readReportTextHere(t))).toEqual(expected);
+
+    const lost: unknown[] = [];
+    const v = new SignatureVerifier((err) => lost.push(err));
+    expect(await Promise.all(texts.map((t) => v.readReport(Buffer.from(t))))).toEqual(expected);
+    expect(lost).toEqual([]);
+    const inFlight = texts.map((t) => v.readReport(Buffer.from(t)));
+    await new Promise((r) => setImmediate(r)); // posted: the worker holds the only copy of the bytes
+    await v.close();
+    expect(await Promise.all(inFlight)).toEqual(expected);
+    expect(await Promise.all(texts.map((t) => v.readReport(Buffer.from(t))))).toEqual(expected);
   });
 });

@@ -1,0 +1,111 @@
+// A large report body read off the event loop. Parsing and validating a posture report's JSON was a quarter of
+// the event loop's time per unchanged posture (profiled in bench:ingest), and the signature worker parsed the
+// same text again for the posture hash. Now a report body over DEFERRED_REPORT_BYTES skips fastify's parser
+// (http/raw-json.ts) and the worker reads it once: parsed as fastify parses bodies (secure-json-parse,
+// prototype poisoning refused), its posture hashed, validated against its kind's schema. The event loop gets
+// what ingest needs of an unchanged posture; a changed posture (the slow lane) or another kind of report is
+// parsed again on the event loop, where it is used whole.
+import { errorCodes } from 'fastify';
+import sjson from 'secure-json-parse';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { postureHash, type Posture, type PostureReport, type Report } from '../../protocol/index.js';
+import { ReportValidationError, explain, reportProblem, reportValidators, validateReport } from '../http/report-validator.js';
+
+/** Report bodies from this size on are read on the worker. Heartbeats and session openings are far smaller. */
+export const DEFERRED_REPORT_BYTES = 2048;
+
+/** fastify's options for its JSON body parser (content-type-parser.js), kept the same here and on the worker. */
+export const JSON_BODY_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
+
+export type ReportTextOutcome =
+  | { error: 'json' }
+  | { error: 'invalid'; message: string }
+  /** A valid posture report: what ingest needs while the posture is unchanged. */
+  | { kind: 'posture'; seq: number; postureHash: string; postureAgentId: string; computedHash: string }
+  /** A valid report of another kind: parsed again where it is used. */
+  | { kind: 'other' };
+
+export interface ReportTextDeps {
+  /** Throws on malformed JSON or a poisoned prototype. */
+  parseJson(text: string): unknown;
+  validators: Record<string, ValidateFunction>;
+  reportProblem(data: unknown, validators: Record<string, ValidateFunction>, explain: (e: ErrorObject) => string): string | null;
+  explain(e: ErrorObject): string;
+  postureHash(posture: unknown): string;
+}
+
+/** Self-contained (its source runs on the worker, see worker-source.ts): everything it uses comes in deps. */
+export function readReportText(text: string, deps: ReportTextDeps): ReportTextOutcome {
+  let data: unknown;
+  try {
+    data = deps.parseJson(text);
+  } catch {
+    return { error: 'json' };
+  }
+  const r = data as { kind?: unknown; seq?: unknown; postureHash?: unknown; posture?: { agent?: { id?: unknown } } } | null;
+  // The hash is of the posture as sent, taken before validation may touch the object (it would add defaults).
+  let computedHash: string | null = null;
+  if (r !== null && typeof r === 'object' && r.kind === 'posture' && typeof r.posture === 'object' && r.posture !== null) {
+    try {
+      computedHash = deps.postureHash(r.posture);
+    } catch {
+      computedHash = null;
+    }
+  }
+  const problem = deps.reportProblem(data, deps.validators, deps.explain);
+  if (problem !== null) return { error: 'invalid', message: problem };
+  if (r!.kind !== 'posture' || computedHash === null) return { kind: 'other' };
+  return { kind: 'posture', seq: r!.seq as number, postureHash: r!.postureHash as string, postureAgentId: r!.posture!.agent!.id as string, computedHash };
+}
+
+/** The error fastify would have answered for this outcome (the same status, code and message). */
+export function reportTextError(o: Extract<ReportTextOutcome, { error: string }>): Error {
+  return o.error === 'json' ? new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY() : new ReportValidationError(o.message);
+}
+
+/** A report body parsed and validated on this thread, as fastify would; throws the error fastify would answer. */
+export function parseReportHere(raw: Buffer): Report {
+  let data: unknown;
+  try {
+    data = sjson.parse(raw.toString('utf8'), null, JSON_BODY_OPTIONS);
+  } catch {
+    throw new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY();
+  }
+  const v = validateReport(data);
+  if ('error' in v) throw v.error;
+  return v.value;
+}
+
+/**
+ * A posture report read on the worker: what ingest needs while the posture is unchanged, and the whole report
+ * (parsed here, on first use) for when it changed.
+ */
+export interface DeferredPosture {
+  kind: 'posture';
+  seq: number;
+  postureHash: string;
+  postureAgentId: string;
+  full(): PostureReport;
+}
+
+export function deferredPosture(o: Extract<ReportTextOutcome, { kind: 'posture' }>, raw: Buffer): DeferredPosture {
+  let whole: PostureReport | undefined;
+  return {
+    kind: 'posture',
+    seq: o.seq,
+    postureHash: o.postureHash,
+    postureAgentId: o.postureAgentId,
+    full: () => (whole ??= parseReportHere(raw) as PostureReport),
+  };
+}
+
+/** readReportText on this thread (when the worker is gone), with this thread's parser, validators and hash. */
+export function readReportTextHere(text: string): ReportTextOutcome {
+  return readReportText(text, {
+    parseJson: (t) => sjson.parse(t, null, JSON_BODY_OPTIONS),
+    validators: reportValidators,
+    reportProblem,
+    explain,
+    postureHash: (p) => postureHash(p as Posture),
+  });
+}
