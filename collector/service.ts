@@ -155,16 +155,19 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
   /**
    * A body left unparsed (over DEFERRED_REPORT_BYTES, see http/raw-json.ts) is read on the worker first, then
    * verified like any report: as with fastify's parser, a malformed or invalid body is refused before the
-   * signature is looked at. A posture report keeps only what ingest needs and the hash the worker took; any
-   * other kind is parsed again here.
+   * signature is looked at. A posture report keeps only what ingest needs and its hash (the one the worker
+   * took, or the claimed one when that is the stored hash: fleet/report-text.ts); any other kind is parsed
+   * again here.
    */
   private readThenVerify(item: PendingReport): void {
-    void this.verifier.readReport(item.signed.rawBody).then((read) => {
+    // The stored hash as of now (none for an unknown agent): a posture claiming it is not hashed again.
+    const storedHash = this.store.agents.postureHashOf(item.signed.agentIdInPath);
+    void this.verifier.readReport(item.signed.rawBody, storedHash).then((read) => {
       if ('error' in read) return this.markVerified(item, { err: reportTextError(read) });
       if (read.kind === 'posture') {
         item.report = deferredPosture(read, item.signed.rawBody);
         item.signed.isPosture = false;
-        return this.verify(item, read.computedHash);
+        return this.verify(item, read.computedHash ?? read.postureHash);
       }
       try {
         item.report = parseReportHere(item.signed.rawBody);

@@ -69,8 +69,12 @@ export function ingestReport(
       const hash = hashForPosture!;
       const changed = hash !== agent.postureHash;
       if (changed) {
-        // A posture read on the worker is parsed whole only now, when it is stored and evaluated.
+        // A posture read on the worker is parsed whole only now, when it is stored and evaluated; hashed too if
+        // its claimed hash was taken as is, because it was the stored hash then (fleet/report-text.ts).
         const { posture } = 'full' in report ? report.full() : report;
+        if ('full' in report && !report.hashChecked && postureHash(posture) !== report.postureHash) {
+          throw reject(400, 'posture_hash_mismatch', 'postureHash does not match the posture content');
+        }
         store.agents.savePosture(agent.id, seq, hash, JSON.stringify(posture), receivedAt, true);
         outcome.postureChanged = { posture, previousHash: agent.postureHash, hash };
       } else store.agents.touchPosture(agent.id, receivedAt);

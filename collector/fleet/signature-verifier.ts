@@ -28,6 +28,8 @@ export interface CheckJob {
   hashOnly?: boolean;
   /** A report body to read (report-text.ts), as UTF-8 in an ArrayBuffer of its own (moved to the worker). */
   reportBytes?: Uint8Array;
+  /** The agent's stored posture hash, for reportBytes (report-text.ts readReportText). */
+  storedHash?: string | null;
 }
 
 export interface CheckResult {
@@ -106,7 +108,7 @@ function workerMain(helpers: WorkerHelpers): void {
     const reports: (ReportTextOutcome | undefined)[] = [];
     batch.jobs.forEach((j, i) => {
       if (j.postureReport !== undefined) hashes[i] = hashOf(j.postureReport);
-      if (j.reportBytes !== undefined) reports[i] = helpers.readReportText(utf8.decode(j.reportBytes), reportDeps);
+      if (j.reportBytes !== undefined) reports[i] = helpers.readReportText(utf8.decode(j.reportBytes), reportDeps, j.storedHash);
       if (j.hashOnly) return;
       try {
         const sig = Buffer.from(j.signatureB64, 'base64');
@@ -134,7 +136,7 @@ type Pending = { job: CheckJob; resolve: (r: CheckResult) => void; raw?: Buffer 
 function checkHere(p: Pending): void {
   const valid = !p.job.hashOnly && verifyEd25519(p.job.publicKeyB64, Buffer.from(p.job.message, 'utf8'), p.job.signatureB64);
   const hash = p.job.postureReport === undefined ? undefined : postureHashOfText(p.job.postureReport);
-  const report = p.job.reportBytes === undefined ? undefined : readReportTextHere((p.raw ?? Buffer.from(p.job.reportBytes)).toString('utf8'));
+  const report = p.job.reportBytes === undefined ? undefined : readReportTextHere((p.raw ?? Buffer.from(p.job.reportBytes)).toString('utf8'), p.job.storedHash);
   p.resolve({ valid, ...(hash === undefined ? {} : { postureHash: hash }), ...(report === undefined ? {} : { report }) });
 }
 
@@ -196,8 +198,8 @@ export class SignatureVerifier {
    * Reads a report body on the worker (report-text.ts); never rejects. A copy of the bytes in an ArrayBuffer
    * of its own is moved there.
    */
-  async readReport(raw: Buffer): Promise<ReportTextOutcome> {
-    const job: CheckJob = { publicKeyB64: '', message: '', signatureB64: '', hashOnly: true, reportBytes: new Uint8Array(raw) };
+  async readReport(raw: Buffer, storedHash?: string | null): Promise<ReportTextOutcome> {
+    const job: CheckJob = { publicKeyB64: '', message: '', signatureB64: '', hashOnly: true, reportBytes: new Uint8Array(raw), storedHash };
     return (await this.enqueue(job, raw)).report!;
   }
 

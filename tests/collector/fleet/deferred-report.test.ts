@@ -3,7 +3,8 @@
 // what the event loop's own parsing gave, for both ways an agent authenticates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSession, type AgentSession } from '../../../agent/transport/client.js';
-import { DEFERRED_REPORT_BYTES } from '../../../collector/fleet/report-text.js';
+import { DEFERRED_REPORT_BYTES, deferredPosture, readReportTextHere } from '../../../collector/fleet/report-text.js';
+import { ingestReport } from '../../../collector/fleet/ingest.js';
 import { postureHash, type Posture } from '../../../protocol/index.js';
 import { buildPosture, evolve, machineProfile, malwareEvent } from '../../../scripts/simulate/profile.js';
 import { Rng } from '../../../scripts/simulate/rng.js';
@@ -110,5 +111,36 @@ describe('large report bodies, read on the worker', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     const n = (h.collector.store.db.prepare('SELECT COUNT(*) AS n FROM agent_events WHERE agent_id = ?').get(a.id) as { n: number }).n;
     expect(n).toBe(12);
+  });
+
+  it('a posture claiming the stored hash is not hashed again; one whose stored hash moved before its commit is', () => {
+    evolve(m.profile, m.state, rng, 1, NOW);
+    const p = buildPosture(m.profile, m.state, a.id, 20, NOW, rng);
+    evolve(m.profile, m.state, rng, 1, NOW);
+    const other = buildPosture(m.profile, m.state, a.id, 21, NOW + 1, rng);
+    expect(postureHash(other)).not.toBe(postureHash(p));
+    const text = (claimed: string, posture: Posture) => JSON.stringify({ kind: 'posture', seq: 20, postureHash: claimed, posture });
+    // Hash only: the claim equals the stored hash, so the content is neither hashed nor compared.
+    expect(readReportTextHere(text(postureHash(p), other), postureHash(p))).toEqual({ kind: 'posture', seq: 20, postureHash: postureHash(p), postureAgentId: a.id });
+    // Any other claim is checked against the content's hash.
+    expect(readReportTextHere(text(postureHash(p), p), 'f'.repeat(64))).toMatchObject({ computedHash: postureHash(p) });
+    expect(readReportTextHere(text(postureHash(p), other), 'f'.repeat(64))).toMatchObject({ computedHash: postureHash(other) });
+
+    // The stored hash moved between the read and the commit: ingest hashes the content before storing it.
+    const store = h.collector.store;
+    const agent = store.agents.get(a.id)!;
+    const seq = agent.lastSeq + 1;
+    const taken = (claimed: string, posture: Posture) =>
+      deferredPosture({ kind: 'posture', seq, postureHash: claimed, postureAgentId: a.id }, Buffer.from(JSON.stringify({ kind: 'posture', seq, postureHash: claimed, posture })));
+    const ingest = (claimed: string, posture: Posture) =>
+      store.transaction(() =>
+        ingestReport(store, { agent: store.agents.get(a.id)!, seq, clockSkewMs: 0, bodySha256: 'x', postureHash: claimed }, taken(claimed, posture), h.collector.service.agentSettings),
+      );
+    expect(agent.postureHash).not.toBe(postureHash(p));
+    expect(() => ingest(postureHash(p), other)).toThrow(/does not match the posture content/);
+    expect(stored(a.id)).toMatchObject({ hash: agent.postureHash, seq: agent.lastSeq });
+    ingest(postureHash(other), other);
+    expect(stored(a.id)).toMatchObject({ hash: postureHash(other), seq });
+    expect(JSON.parse(stored(a.id).json!)).toEqual(other);
   });
 });
