@@ -161,7 +161,13 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
    */
   private readThenVerify(item: PendingReport): void {
     // The stored hash as of now (none for an unknown agent): a posture claiming it is not hashed again.
-    const storedHash = this.store.agents.postureHashOf(item.signed.agentIdInPath);
+    let storedHash: string | null | undefined;
+    try {
+      storedHash = this.store.agents.postureHashOf(item.signed.agentIdInPath);
+    } catch (err) {
+      // Like every refusal, it must settle the report: one left unverified would hold back its agent's next.
+      return this.markVerified(item, { err });
+    }
     void this.verifier.readReport(item.signed.rawBody, storedHash).then((read) => {
       if ('error' in read) return this.markVerified(item, { err: reportTextError(read) });
       if (read.kind === 'posture') {

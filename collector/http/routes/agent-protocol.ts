@@ -20,7 +20,8 @@ import { AgentRequestLimits, countsAsFailure } from '../../fleet/agent-request-l
 import type { SecurityLimits } from '../../auth/limits.js';
 import { describe } from '../error-handler.js';
 import { validateReport } from '../report-validator.js';
-import { DEFERRED_REPORT, registerDeferredReportParser } from '../raw-json.js';
+import { DEFERRED_REPORT, registerRawJsonParser } from '../raw-json.js';
+import { DEFERRED_REPORT_BYTES } from '../../fleet/report-text.js';
 import { strictAjv } from '../validators.js';
 
 export async function enrollRoutes(app: FastifyInstance, opts: { service: CollectorService }) {
@@ -86,7 +87,7 @@ export async function agentReportRoutes(app: FastifyInstance, opts: { service: C
 
   // Reports in a context of their own: a large body is read on the worker, not parsed here (raw-json.ts).
   await app.register(async (reports) => {
-    registerDeferredReportParser(reports);
+    registerRawJsonParser(reports, { deferFrom: DEFERRED_REPORT_BYTES });
     reports.post(
       '/agents/:id/reports',
       {
