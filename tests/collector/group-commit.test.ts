@@ -237,4 +237,33 @@ describe('group commit of agent reports', () => {
     expect(again.map((o) => o.ack.accepted)).toEqual([true, true]);
     expect(c.store.agents.get(a.id)).toMatchObject({ lastSeq: 2, postureHash: hash });
   });
+
+  // A large body is read on the worker with the agent's stored hash, read first on the event loop
+  // (service.ts readThenVerify). When that read fails the report is refused, and its agent's next report is
+  // not held behind it (it waited for a verdict that never came, before the guard).
+  it('refuses a large report whose stored-hash read fails, without holding back its agent', async () => {
+    const e = enrollDirect(c, 'stored-hash-fails');
+    const a = { id: e.id, key: e.privateKey };
+    const m = machineProfile('group-commit', 3);
+    const posture = buildPosture(m.profile, m.state, a.id, 1, Date.now(), Rng.from('group-commit', 3));
+    const hash = postureHash(posture);
+    const large = signed(a, 1, { kind: 'posture', seq: 1, postureHash: hash, posture });
+    const next = signed(a, 2, { kind: 'heartbeat', seq: 2, postureHash: null });
+    const agentsRepo = c.store.agents;
+    const real = agentsRepo.postureHashOf.bind(agentsRepo);
+    agentsRepo.postureHashOf = () => {
+      throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    };
+    let results: PromiseSettledResult<unknown>[];
+    try {
+      // undefined: the body left unparsed, as the report route does for a large one.
+      const first = c.service.ingestQueued(large.signed, undefined, Date.now());
+      const second = c.service.ingestQueued(next.signed, next.report, Date.now());
+      results = await Promise.allSettled([first, second]);
+    } finally {
+      agentsRepo.postureHashOf = real;
+    }
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'accepted'))).toEqual(['database is locked', 'accepted']);
+    expect(c.store.agents.get(a.id)).toMatchObject({ lastSeq: 2, postureHash: null });
+  });
 });
