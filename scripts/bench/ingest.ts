@@ -31,7 +31,7 @@ const SEED = 'bench-ingest';
 /** How many turns each phase is split into between the collector and the bare server (see measure). */
 const TURNS = 5;
 
-/** laterCpuMs: CPU the server used after its turn's last answer, until its next turn (the collector's only). */
+/** laterCpuMs: CPU the server used after its turn's last answer, until it was idle again (the collector's only). */
 type Measured = LoadResult & { cpuPerReqMs: number; laterCpuMs: number };
 
 async function measureOne(server: ServerProcess, ph: Phase, profile?: { phase: string; dir: string; server: 'collector' | 'bare' }): Promise<Measured> {
@@ -49,7 +49,7 @@ async function measureOne(server: ServerProcess, ph: Phase, profile?: { phase: s
 
 /**
  * Each phase through both servers in turns: a few rounds through the collector, the same rounds through the
- * bare server, and so on, the figures of each server added up. This machine's speed drifts by up to 2x over
+ * bare server (the first server of a turn alternating), and so on, the figures of each server added up. This machine's speed drifts by up to 2x over
  * minutes (bare fastify gave 13,000 and 29,000 heartbeats/s in runs half an hour apart), and still by a third
  * between one phase and the next: a ratio of two halves measured one after the other moved 40-68 % between
  * runs of the same code, as the machine sped up or slowed down between the halves. In turns, both halves see
@@ -61,17 +61,30 @@ async function measure(collector: ServerProcess, bare: ServerProcess, phases: Ph
     const profiled = profile && ph.name === profile.phase;
     let c: Measured | undefined;
     let b: Measured | undefined;
-    for (const rounds of inTurns(ph.rounds, profiled ? 1 : TURNS)) {
+    for (const [turn, rounds] of inTurns(ph.rounds, profiled ? 1 : TURNS).entries()) {
       const part = { ...ph, rounds };
-      const pc = await measureOne(collector, part, profile && { ...profile, server: 'collector' });
-      // The collector finishes what the turn left (slow lane, WAL copies) before the bare server is timed, and
-      // what it still does while the bare server runs counts as its own: its CPU per request is all it spent
-      // from the start of its turn to the start of its next one.
-      const cpuAfter = procStat(collector.pid).cpuSec;
-      await waitIdle(collector.pid);
-      const pb = await measureOne(bare, part, profile && { ...profile, server: 'bare' });
-      pc.laterCpuMs = (procStat(collector.pid).cpuSec - cpuAfter) * 1000;
-      pc.cpuPerReqMs += pc.laterCpuMs / pc.requests;
+      const timeCollector = async (): Promise<Measured> => {
+        const pc = await measureOne(collector, part, profile && { ...profile, server: 'collector' });
+        // The collector finishes what the turn left (slow lane, WAL copies) before the next server is timed,
+        // and counts it as its own: its CPU per request is all it spent until it was idle again.
+        const cpuAfter = procStat(collector.pid).cpuSec;
+        await waitIdle(collector.pid);
+        pc.laterCpuMs = (procStat(collector.pid).cpuSec - cpuAfter) * 1000;
+        pc.cpuPerReqMs += pc.laterCpuMs / pc.requests;
+        return pc;
+      };
+      const timeBare = () => measureOne(bare, part, profile && { ...profile, server: 'bare' });
+      // Which server goes first alternates: whichever went second was 10-25 % faster in an A/B of two
+      // collectors of the same build (fifth session), so a fixed order would bias every ratio.
+      let pc: Measured;
+      let pb: Measured;
+      if (turn % 2 === 0) {
+        pc = await timeCollector();
+        pb = await timeBare();
+      } else {
+        pb = await timeBare();
+        pc = await timeCollector();
+      }
       c = c ? addMeasured(c, pc) : pc;
       b = b ? addMeasured(b, pb) : pb;
     }
