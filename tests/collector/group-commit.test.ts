@@ -57,6 +57,24 @@ function ingestNoting(order: string[]) {
     });
 }
 
+/**
+ * Runs the reports `send` starts while every read of an agent's stored posture hash fails as a locked database
+ * does; each report's outcome: 'accepted' or the refusal's message.
+ */
+async function whilePostureHashReadsFail(send: () => Promise<unknown>[]): Promise<string[]> {
+  const agentsRepo = c.store.agents;
+  const real = agentsRepo.postureHashOf.bind(agentsRepo);
+  agentsRepo.postureHashOf = () => {
+    throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+  };
+  try {
+    const results = await Promise.allSettled(send());
+    return results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'accepted'));
+  } finally {
+    agentsRepo.postureHashOf = real;
+  }
+}
+
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'soclite-group-'));
   c = await startCollector(loadConfig({ dataDir: join(dir, 'data'), port: 0 }, {}), createLogger('silent'));
@@ -213,19 +231,9 @@ describe('group commit of agent reports', () => {
     const m = machineProfile('group-commit', 2);
     const posture = buildPosture(m.profile, m.state, a.id, 1, Date.now(), Rng.from('group-commit', 2));
     const hash = postureHash(posture);
-    const agentsRepo = c.store.agents;
-    const real = agentsRepo.postureHashOf.bind(agentsRepo);
-    agentsRepo.postureHashOf = () => {
-      throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
-    };
-    let results: PromiseSettledResult<unknown>[];
-    try {
-      const burst = [signed(a, 1, { kind: 'posture', seq: 1, postureHash: hash, posture }), signed(a, 2, { kind: 'heartbeat', seq: 2, postureHash: hash })];
-      results = await Promise.allSettled(burst.map((x) => c.service.ingestQueued(x.signed, x.report, Date.now())));
-    } finally {
-      agentsRepo.postureHashOf = real;
-    }
-    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'accepted'))).toEqual(['database is locked', 'database is locked']);
+    const burst = [signed(a, 1, { kind: 'posture', seq: 1, postureHash: hash, posture }), signed(a, 2, { kind: 'heartbeat', seq: 2, postureHash: hash })];
+    const results = await whilePostureHashReadsFail(() => burst.map((x) => c.service.ingestQueued(x.signed, x.report, Date.now())));
+    expect(results).toEqual(['database is locked', 'database is locked']);
     expect(c.store.agents.get(a.id)).toMatchObject({ lastSeq: 0, postureHash: null });
 
     // The collector still takes reports, the same ones sent again among them.
@@ -249,21 +257,12 @@ describe('group commit of agent reports', () => {
     const hash = postureHash(posture);
     const large = signed(a, 1, { kind: 'posture', seq: 1, postureHash: hash, posture });
     const next = signed(a, 2, { kind: 'heartbeat', seq: 2, postureHash: null });
-    const agentsRepo = c.store.agents;
-    const real = agentsRepo.postureHashOf.bind(agentsRepo);
-    agentsRepo.postureHashOf = () => {
-      throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
-    };
-    let results: PromiseSettledResult<unknown>[];
-    try {
-      // undefined: the body left unparsed, as the report route does for a large one.
-      const first = c.service.ingestQueued(large.signed, undefined, Date.now());
-      const second = c.service.ingestQueued(next.signed, next.report, Date.now());
-      results = await Promise.allSettled([first, second]);
-    } finally {
-      agentsRepo.postureHashOf = real;
-    }
-    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'accepted'))).toEqual(['database is locked', 'accepted']);
+    // undefined: the body left unparsed, as the report route does for a large one.
+    const results = await whilePostureHashReadsFail(() => [
+      c.service.ingestQueued(large.signed, undefined, Date.now()),
+      c.service.ingestQueued(next.signed, next.report, Date.now()),
+    ]);
+    expect(results).toEqual(['database is locked', 'accepted']);
     expect(c.store.agents.get(a.id)).toMatchObject({ lastSeq: 2, postureHash: null });
   });
 });
