@@ -2,7 +2,7 @@
 // everything written here and by withinCommit commits or rolls back together, and is acknowledged only after
 // the group commits. Unchanged posture costs a hash comparison; a changed one stores the latest copy plus one
 // history row.
-import { postureHash, type Report, type ReportAck, type AgentSettings, type Posture, type AgentEvent } from '../../protocol/index.js';
+import { postureHash, type Report, type ReportAck, type AgentSettings, type Posture, type AgentEvent, type PostureReport } from '../../protocol/index.js';
 import type { Store } from '../store/index.js';
 import type { AgentRecord, LivenessState } from './types.js';
 import { reject } from './errors.js';
@@ -10,6 +10,11 @@ import type { DeferredPosture } from './report-text.js';
 
 /** A report as parsed by fastify, or a posture report read on the worker (report-text.ts). */
 export type IngestReport = Report | DeferredPosture;
+
+/** The whole posture report: one read on the worker is parsed here, only when its posture is needed. */
+function whole(r: PostureReport | DeferredPosture): PostureReport {
+  return 'full' in r ? r.full() : r;
+}
 
 export interface IngestOutcome {
   ack: ReportAck;
@@ -54,7 +59,7 @@ export function ingestReport(
     const postureAgentId = 'full' in report ? report.postureAgentId : report.posture.agent.id;
     if (postureAgentId !== agent.id) throw reject(400, 'agent_mismatch', 'posture.agent.id does not match the signing agent');
     // Usually computed on the signature worker from the same bytes (request-auth.ts); here when it was not.
-    hashForPosture = auth.postureHash ?? postureHash(('full' in report ? report.full() : report).posture);
+    hashForPosture = auth.postureHash ?? postureHash(whole(report).posture);
     if (hashForPosture !== report.postureHash) {
       throw reject(400, 'posture_hash_mismatch', 'postureHash does not match the posture content');
     }
@@ -69,9 +74,9 @@ export function ingestReport(
       const hash = hashForPosture!;
       const changed = hash !== agent.postureHash;
       if (changed) {
-        // A posture read on the worker is parsed whole only now, when it is stored and evaluated; hashed too if
-        // its claimed hash was taken as is, because it was the stored hash then (fleet/report-text.ts).
-        const { posture } = 'full' in report ? report.full() : report;
+        // Stored and evaluated: hashed too if its claimed hash was taken as is, because it was the stored hash
+        // then (fleet/report-text.ts).
+        const { posture } = whole(report);
         if ('full' in report && !report.hashChecked && postureHash(posture) !== report.postureHash) {
           throw reject(400, 'posture_hash_mismatch', 'postureHash does not match the posture content');
         }

@@ -76,11 +76,14 @@ export function reportTextError(o: Extract<ReportTextOutcome, { error: string }>
   return o.error === 'json' ? new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY() : new ReportValidationError(o.message);
 }
 
+/** fastify's JSON body parsing on this thread: throws on malformed JSON or a poisoned prototype. */
+const parseJsonHere = (text: string): unknown => sjson.parse(text, null, JSON_BODY_OPTIONS);
+
 /** A report body parsed and validated on this thread, as fastify would; throws the error fastify would answer. */
 export function parseReportHere(raw: Buffer): Report {
   let data: unknown;
   try {
-    data = sjson.parse(raw.toString('utf8'), null, JSON_BODY_OPTIONS);
+    data = parseJsonHere(raw.toString('utf8'));
   } catch {
     throw new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY();
   }
@@ -117,15 +120,6 @@ export function deferredPosture(o: Extract<ReportTextOutcome, { kind: 'posture' 
 
 /** readReportText on this thread (when the worker is gone), with this thread's parser, validators and hash. */
 export function readReportTextHere(text: string, storedHash?: string | null): ReportTextOutcome {
-  return readReportText(
-    text,
-    {
-    parseJson: (t) => sjson.parse(t, null, JSON_BODY_OPTIONS),
-    validators: reportValidators,
-    reportProblem,
-    explain,
-    postureHash: (p) => postureHash(p as Posture),
-    },
-    storedHash,
-  );
+  const deps: ReportTextDeps = { parseJson: parseJsonHere, validators: reportValidators, reportProblem, explain, postureHash: (p) => postureHash(p as Posture) };
+  return readReportText(text, deps, storedHash);
 }

@@ -85,19 +85,20 @@ function workerMain(helpers: WorkerHelpers): void {
   const keys = new Map<string, import('node:crypto').KeyObject>();
   const ajv = new Ajv(wd.ajvOptions);
   addFormats(ajv);
+  const postureHashOf = (posture: unknown) => createHash('sha256').update(helpers.canonicalJson(helpers.stablePostureView(posture as Posture))).digest('hex');
   const reportDeps = {
     parseJson: (text: string): unknown => sjson.parse(text, null, wd.jsonOptions),
     validators: Object.fromEntries(Object.entries(wd.schemas).map(([kind, schema]) => [kind, ajv.compile(schema)])),
     reportProblem: helpers.reportProblem,
     explain: helpers.explain,
-    postureHash: (posture: unknown) => createHash('sha256').update(helpers.canonicalJson(helpers.stablePostureView(posture as Posture))).digest('hex'),
+    postureHash: postureHashOf,
   };
   const utf8 = new TextDecoder();
   const hashOf = (text: string): string | null => {
     try {
       const r = JSON.parse(text) as { kind?: unknown; posture?: unknown };
       if (r.kind !== 'posture' || typeof r.posture !== 'object' || r.posture === null) return null;
-      return createHash('sha256').update(helpers.canonicalJson(helpers.stablePostureView(r.posture as Posture))).digest('hex');
+      return postureHashOf(r.posture);
     } catch {
       return null;
     }
@@ -130,13 +131,13 @@ function workerMain(helpers: WorkerHelpers): void {
   });
 }
 
-/** raw: a report body's own bytes, read here if the worker is lost after its moved copy was posted. */
+/** raw: a report body's own bytes (given with every reportBytes job): the copy posted to the worker is moved away. */
 type Pending = { job: CheckJob; resolve: (r: CheckResult) => void; raw?: Buffer };
 
 function checkHere(p: Pending): void {
   const valid = !p.job.hashOnly && verifyEd25519(p.job.publicKeyB64, Buffer.from(p.job.message, 'utf8'), p.job.signatureB64);
   const hash = p.job.postureReport === undefined ? undefined : postureHashOfText(p.job.postureReport);
-  const report = p.job.reportBytes === undefined ? undefined : readReportTextHere((p.raw ?? Buffer.from(p.job.reportBytes)).toString('utf8'), p.job.storedHash);
+  const report = p.raw === undefined ? undefined : readReportTextHere(p.raw.toString('utf8'), p.job.storedHash);
   p.resolve({ valid, ...(hash === undefined ? {} : { postureHash: hash }), ...(report === undefined ? {} : { report }) });
 }
 
