@@ -48,12 +48,13 @@ async function measureOne(server: ServerProcess, ph: Phase, profile?: { phase: s
 }
 
 /**
- * Each phase through both servers in turns: a few rounds through the collector, the same rounds through the
- * bare server (which of the two goes first alternates), and so on, the figures of each server added up. This
- * machine's speed drifts by up to 2x over minutes (bare fastify gave 13,000 and 29,000 heartbeats/s in runs half an hour apart), and still by a third
- * between one phase and the next: a ratio of two halves measured one after the other moved 40-68 % between
- * runs of the same code, as the machine sped up or slowed down between the halves. In turns, both halves see
- * the same machine. A profiled phase runs whole on each server instead (one inspector port at a time).
+ * Each phase through both servers in turns: a few rounds through the collector, the same rounds through the bare
+ * server (which of the two goes first alternates), and so on, the figures of each server added up. This machine's
+ * speed drifts by up to 2x over minutes (bare fastify gave 13,000 and 29,000 heartbeats/s in runs half an hour
+ * apart), and still by a third between one phase and the next: a ratio of two halves measured one after the other
+ * moved 40-68 % between runs of the same code, as the machine sped up or slowed down between the halves. In turns,
+ * both halves see the same machine. A profiled phase runs whole on each server instead (one inspector port at a
+ * time).
  */
 async function measure(collector: ServerProcess, bare: ServerProcess, phases: Phase[], profile?: { phase: string; dir: string }): Promise<{ collector: Measured[]; bare: Measured[] }> {
   const out = { collector: [] as Measured[], bare: [] as Measured[] };
