@@ -25,6 +25,11 @@ export interface Store {
   listAgents(f: AgentListFilter): ReturnType<typeof listAgents>;
   /** Runs fn in one transaction: everything in it is committed together or not at all. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Runs reads in one transaction: one consistent snapshot, and one WAL read lock taken and released for all of
+   * them (each statement outside a transaction takes and releases its own, with their system calls).
+   */
+  snapshot<T>(fn: () => T): T;
   /** A long-running collector moves WAL checkpoints onto a worker thread (store/checkpointer.ts). */
   startBackgroundCheckpoints(o?: CheckpointerOptions): Checkpointer;
   close(): void;
@@ -47,6 +52,7 @@ export function openStore(dataDir: string, opts: OpenOptions = {}): Store {
     trend: new ComplianceTrendRepository(db),
     listAgents: (f) => listAgents(db, f, (r) => toAgent(r as unknown as AgentRow)),
     transaction: <T>(fn: () => T) => db.transaction(fn)(),
+    snapshot: <T>(fn: () => T) => db.transaction(fn).deferred(),
     startBackgroundCheckpoints: (o) => (checkpointer && !checkpointer.stopped ? checkpointer : (checkpointer = new Checkpointer(db, o))),
     close: () => {
       checkpointer?.stop();

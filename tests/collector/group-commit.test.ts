@@ -265,4 +265,47 @@ describe('group commit of agent reports', () => {
     expect(results).toEqual(['database is locked', 'accepted']);
     expect(c.store.agents.get(a.id)).toMatchObject({ lastSeq: 2, postureHash: null });
   });
+
+  // Each read outside a transaction takes and releases a WAL read lock of its own, with its system calls: the
+  // stored hashes of the large bodies that arrived together are read in one transaction (readStoredHashes).
+  it('reads the stored hashes of large reports that arrived together in one read transaction', async () => {
+    const burst = [0, 1, 2].map((i) => {
+      const e = enrollDirect(c, `stored-hash-together-${i}`);
+      const a = { id: e.id, key: e.privateKey };
+      const m = machineProfile('group-commit', 10 + i);
+      const posture = buildPosture(m.profile, m.state, a.id, 1, Date.now(), Rng.from('group-commit', 10 + i));
+      return { a, hash: postureHash(posture), req: signed(a, 1, { kind: 'posture', seq: 1, postureHash: postureHash(posture), posture }) };
+    });
+    const store = c.store;
+    const realSnapshot = store.snapshot;
+    const realRead = store.agents.postureHashOf.bind(store.agents);
+    let snapshots = 0;
+    let current = 0;
+    const readIn: { agentId: string; snapshot: number; inTransaction: boolean }[] = [];
+    store.snapshot = <T>(fn: () => T): T => {
+      const mine = ++snapshots;
+      current = mine;
+      try {
+        return realSnapshot(fn);
+      } finally {
+        current = 0;
+      }
+    };
+    store.agents.postureHashOf = (id: string) => {
+      readIn.push({ agentId: id, snapshot: current, inTransaction: store.db.inTransaction });
+      return realRead(id);
+    };
+    try {
+      const outcomes = await Promise.all(burst.map((b) => c.service.ingestQueued(b.req.signed, undefined, Date.now())));
+      expect(outcomes.map((o) => o.ack.accepted)).toEqual([true, true, true]);
+    } finally {
+      store.snapshot = realSnapshot;
+      store.agents.postureHashOf = realRead;
+    }
+    // The first three reads are the ones before the worker reads the bodies, all in the same transaction.
+    const first = readIn.slice(0, 3);
+    expect(first.map((r) => r.agentId)).toEqual(burst.map((b) => b.a.id));
+    expect(first.every((r) => r.inTransaction && r.snapshot === first[0]!.snapshot && r.snapshot > 0)).toBe(true);
+    for (const b of burst) expect(c.store.agents.get(b.a.id)).toMatchObject({ lastSeq: 1, postureHash: b.hash });
+  });
 });
