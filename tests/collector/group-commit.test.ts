@@ -283,8 +283,7 @@ describe('group commit of agent reports', () => {
     let current = 0;
     const readIn: { agentId: string; snapshot: number; inTransaction: boolean }[] = [];
     store.snapshot = <T>(fn: () => T): T => {
-      const mine = ++snapshots;
-      current = mine;
+      current = ++snapshots;
       try {
         return realSnapshot(fn);
       } finally {
