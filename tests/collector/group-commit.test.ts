@@ -61,6 +61,13 @@ function ingestNoting(order: string[]) {
  * Runs the reports `send` starts while every read of an agent's stored posture hash fails as a locked database
  * does; each report's outcome: 'accepted' or the refusal's message.
  */
+/** A simulated machine's posture for this agent (the n-th profile of the seed), and its hash. */
+function simulatedPosture(agentId: string, n: number) {
+  const m = machineProfile('group-commit', n);
+  const posture = buildPosture(m.profile, m.state, agentId, 1, Date.now(), Rng.from('group-commit', n));
+  return { posture, hash: postureHash(posture) };
+}
+
 async function whilePostureHashReadsFail(send: () => Promise<unknown>[]): Promise<string[]> {
   const agentsRepo = c.store.agents;
   const real = agentsRepo.postureHashOf.bind(agentsRepo);
@@ -115,9 +122,7 @@ describe('group commit of agent reports', () => {
     const f = enrollDirect(c, 'slow-lane-b');
     const a = { id: e.id, key: e.privateKey };
     const b = { id: f.id, key: f.privateKey };
-    const m = machineProfile('group-commit', 1);
-    const posture = buildPosture(m.profile, m.state, a.id, 1, Date.now(), Rng.from('group-commit', 1));
-    const hash = postureHash(posture);
+    const { posture, hash } = simulatedPosture(a.id, 1);
     const order: string[] = [];
     const send = ingestNoting(order);
     const results = await Promise.all([
@@ -172,9 +177,7 @@ describe('group commit of agent reports', () => {
         report,
       };
     };
-    const m = machineProfile('group-commit', 2);
-    const posture = buildPosture(m.profile, m.state, e.id, 1, Date.now(), Rng.from('group-commit', 2));
-    const hash = postureHash(posture);
+    const { posture, hash } = simulatedPosture(e.id, 2);
     const order: string[] = [];
     const send = ingestNoting(order);
     // The posture is stored once first, so the one sent below is unchanged: a cheap report like the heartbeats.
@@ -228,9 +231,7 @@ describe('group commit of agent reports', () => {
   it('refuses a group whose sorting reads fail, stores nothing of it, and goes on', async () => {
     const e = enrollDirect(c, 'sort-fails');
     const a = { id: e.id, key: e.privateKey };
-    const m = machineProfile('group-commit', 2);
-    const posture = buildPosture(m.profile, m.state, a.id, 1, Date.now(), Rng.from('group-commit', 2));
-    const hash = postureHash(posture);
+    const { posture, hash } = simulatedPosture(a.id, 2);
     const burst = [signed(a, 1, { kind: 'posture', seq: 1, postureHash: hash, posture }), signed(a, 2, { kind: 'heartbeat', seq: 2, postureHash: hash })];
     const results = await whilePostureHashReadsFail(() => burst.map((x) => c.service.ingestQueued(x.signed, x.report, Date.now())));
     expect(results).toEqual(['database is locked', 'database is locked']);
@@ -252,9 +253,7 @@ describe('group commit of agent reports', () => {
   it('refuses a large report whose stored-hash read fails, without holding back its agent', async () => {
     const e = enrollDirect(c, 'stored-hash-fails');
     const a = { id: e.id, key: e.privateKey };
-    const m = machineProfile('group-commit', 3);
-    const posture = buildPosture(m.profile, m.state, a.id, 1, Date.now(), Rng.from('group-commit', 3));
-    const hash = postureHash(posture);
+    const { posture, hash } = simulatedPosture(a.id, 3);
     const large = signed(a, 1, { kind: 'posture', seq: 1, postureHash: hash, posture });
     const next = signed(a, 2, { kind: 'heartbeat', seq: 2, postureHash: null });
     // undefined: the body left unparsed, as the report route does for a large one.
@@ -272,9 +271,8 @@ describe('group commit of agent reports', () => {
     const burst = [0, 1, 2].map((i) => {
       const e = enrollDirect(c, `stored-hash-together-${i}`);
       const a = { id: e.id, key: e.privateKey };
-      const m = machineProfile('group-commit', 10 + i);
-      const posture = buildPosture(m.profile, m.state, a.id, 1, Date.now(), Rng.from('group-commit', 10 + i));
-      return { a, hash: postureHash(posture), req: signed(a, 1, { kind: 'posture', seq: 1, postureHash: postureHash(posture), posture }) };
+      const { posture, hash } = simulatedPosture(a.id, 10 + i);
+      return { a, hash, req: signed(a, 1, { kind: 'posture', seq: 1, postureHash: hash, posture }) };
     });
     const store = c.store;
     const realSnapshot = store.snapshot;
