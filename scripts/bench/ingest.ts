@@ -7,7 +7,10 @@
 // The server under test may use every core (see coreSplit in lib/processes.ts), this load generator is pinned
 // to the last one and speaks HTTP/1.1 over raw sockets; every request is signed and framed before the clock
 // starts, and the generator's own CPU per request is printed beside the servers'.
-// Usage: npx tsx scripts/bench/ingest.ts [--quick] [--agents N] [--concurrency C] [--heartbeat-rounds R]
+// Usage: npx tsx scripts/bench/ingest.ts [--quick] [--agents N] [--concurrency C] [--heartbeat-rounds R] [--split]
+//        --split also times the bare app inside the collector's own process (lib/bare-in-process.ts) and prints
+//        the gap in two parts: the collector's work against bare fastify in the same process, and that same
+//        bare code in the collector's process against the standalone bare server.
 //        BENCH_CPU_PROF=dir profiles the whole collector run; add BENCH_PROFILE_PHASE="<phase name>" for one phase
 //        only, of both servers.
 import { createHmac, generateKeyPairSync, sign, verify } from 'node:crypto';
@@ -19,9 +22,10 @@ import { Fleet, DEFAULTS } from '../simulate/fleet.js';
 import { buildPhases, inTurns, type Phase } from './lib/ingest-phases.js';
 import { addLoadResults, runLoad, type LoadResult } from './lib/load.js';
 import { startPhaseProfile } from './lib/inspector-profile.js';
+import { preloadArgsFor } from './lib/compiled-cli.js';
 import { coreSplit, createTokenFile, loggedProblems, machineDescription, pinSelf, procStat, readToken, startBareServer, startCollector, type ServerProcess } from './lib/processes.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, agents: { type: 'string' }, concurrency: { type: 'string' }, keep: { type: 'boolean' }, 'heartbeat-rounds': { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, agents: { type: 'string' }, concurrency: { type: 'string' }, keep: { type: 'boolean' }, split: { type: 'boolean' }, 'heartbeat-rounds': { type: 'string' } } });
 const quick = values.quick ?? false;
 const AGENTS = Number(values.agents ?? (quick ? 300 : 2000));
 const CONCURRENCY = Number(values.concurrency ?? 32);
@@ -54,14 +58,20 @@ async function measureOne(server: ServerProcess, ph: Phase, profile?: { phase: s
  * apart), and still by a third between one phase and the next: a ratio of two halves measured one after the other
  * moved 40-68 % between runs of the same code, as the machine sped up or slowed down between the halves. In turns,
  * both halves see the same machine. A profiled phase runs whole on each server instead (one inspector port at a
- * time).
+ * time). With --split the bare app inside the collector's process is a third server in the same turns (not in a
+ * profiled phase).
  */
-async function measure(collector: ServerProcess, bare: ServerProcess, phases: Phase[], profile?: { phase: string; dir: string }): Promise<{ collector: Measured[]; bare: Measured[] }> {
-  const out = { collector: [] as Measured[], bare: [] as Measured[] };
+async function measure(
+  collector: ServerProcess,
+  bare: ServerProcess,
+  phases: Phase[],
+  profile?: { phase: string; dir: string },
+  inProcess?: ServerProcess,
+): Promise<{ collector: Measured[]; bare: Measured[]; inProcess: (Measured | undefined)[] }> {
+  const out = { collector: [] as Measured[], bare: [] as Measured[], inProcess: [] as (Measured | undefined)[] };
   for (const ph of phases) {
     const profiled = profile && ph.name === profile.phase;
-    let c: Measured | undefined;
-    let b: Measured | undefined;
+    const sums: (Measured | undefined)[] = [];
     for (const [turn, rounds] of inTurns(ph.rounds, profiled ? 1 : TURNS).entries()) {
       const part = { ...ph, rounds };
       const timeCollector = async (): Promise<Measured> => {
@@ -75,22 +85,18 @@ async function measure(collector: ServerProcess, bare: ServerProcess, phases: Ph
         return pc;
       };
       const timeBare = () => measureOne(bare, part, profile && { ...profile, server: 'bare' });
-      // Which server goes first alternates: whichever went second was 10-25 % faster in an A/B of two
-      // collectors of the same build (fifth session), so a fixed order would bias every ratio.
-      let pc: Measured;
-      let pb: Measured;
-      if (turn % 2 === 0) {
-        pc = await timeCollector();
-        pb = await timeBare();
-      } else {
-        pb = await timeBare();
-        pc = await timeCollector();
+      const timers = inProcess && !profiled ? [timeCollector, timeBare, () => measureOne(inProcess, part)] : [timeCollector, timeBare];
+      // Which server goes first rotates (alternates, with two): whichever went second was 10-25 % faster in an
+      // A/B of two collectors of the same build (fifth session), so a fixed order would bias every ratio.
+      for (let k = 0; k < timers.length; k++) {
+        const i = (k + turn) % timers.length;
+        const m = await timers[i]!();
+        sums[i] = sums[i] ? addMeasured(sums[i]!, m) : m;
       }
-      c = c ? addMeasured(c, pc) : pc;
-      b = b ? addMeasured(b, pb) : pb;
     }
-    out.collector.push(c!);
-    out.bare.push(b!);
+    out.collector.push(sums[0]!);
+    out.bare.push(sums[1]!);
+    out.inProcess.push(sums[2]);
   }
   return out;
 }
@@ -135,6 +141,20 @@ function hmacMs(): number {
   return (t.user + t.system) / 1000 / n;
 }
 
+/** With --split: the collector against the bare app in its own process, and that app against the standalone one. */
+function splitOf(c: Measured, b: Measured, ip: Measured | undefined) {
+  if (!ip) return {};
+  return {
+    split: {
+      inProcessPerSec: Math.round(ip.perSec),
+      collectorVsInProcess: Math.round((c.perSec / ip.perSec) * 1000) / 1000,
+      collectorVsInProcessCpu: Math.round((ip.cpuPerReqMs / c.cpuPerReqMs) * 1000) / 1000,
+      inProcessVsBare: Math.round((ip.perSec / b.perSec) * 1000) / 1000,
+      inProcessVsBareCpu: Math.round((b.cpuPerReqMs / ip.cpuPerReqMs) * 1000) / 1000,
+    },
+  };
+}
+
 const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 async function main() {
@@ -152,9 +172,17 @@ async function main() {
     ...(process.env.BENCH_CPU_PROF && !process.env.BENCH_PROFILE_PHASE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
     ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
   ];
+  if (values.split) nodeArgs.push(...preloadArgsFor('scripts/bench/lib/bare-in-process.ts'));
   const collector = await startCollector({ dataDir, port: 0, cores: cores.server, nodeArgs });
+  let inProcess: ServerProcess | undefined;
+  if (values.split) {
+    const m = /^BARE IN PROCESS: (\S+)$/m.exec(collector.output());
+    if (!m) throw new Error(`--split: the collector did not print the in-process bare server's URL:\n${collector.output()}`);
+    inProcess = { ...collector, url: m[1]! };
+  }
   let results: Measured[];
   let bare: Measured[];
+  let inProcessResults: (Measured | undefined)[] = [];
   let phases: Phase[];
   const bareServer = await startBareServer({ port: 0, cores: cores.server });
   try {
@@ -180,7 +208,13 @@ async function main() {
     // server, during that phase only (written to BENCH_CPU_PROF or the temp dir); the profiler's own cost makes
     // that phase's figures slower.
     const profilePhase = process.env.BENCH_PROFILE_PHASE;
-    ({ collector: results, bare } = await measure(collector, bareServer, phases, profilePhase ? { phase: profilePhase, dir: process.env.BENCH_CPU_PROF ?? os.tmpdir() } : undefined));
+    ({ collector: results, bare, inProcess: inProcessResults } = await measure(
+      collector,
+      bareServer,
+      phases,
+      profilePhase ? { phase: profilePhase, dir: process.env.BENCH_CPU_PROF ?? os.tmpdir() } : undefined,
+      inProcess,
+    ));
     const mem = procStat(collector.pid);
     console.log(`collector RSS after the run: ${fmt(mem.rssBytes / 2 ** 20)} MiB`);
     if (results.some((r) => Object.keys(r.errors).length > 0)) console.log(loggedProblems(collector.output()));
@@ -212,6 +246,7 @@ async function main() {
       p99Ms: [c.p99Ms, b.p99Ms],
       cpuMsPerReq: [c.cpuPerReqMs, b.cpuPerReqMs],
       errors: c.errors,
+      ...splitOf(c, b, inProcessResults[i]),
       generatorCpuMsPerReq: [(c.generatorCpuSec * 1000) / c.requests, (b.generatorCpuSec * 1000) / b.requests],
     });
     console.log(
@@ -221,6 +256,17 @@ async function main() {
     // Work the collector left for after its answers (WAL copies, a slow lane) may have run beside the bare
     // server's turn and slowed it; its CPU is in the collector's figure, and shown here.
     if (c.laterCpuMs > 0) console.log(`  collector CPU after its answers (counted in its CPU ms/req): ${fmt(c.laterCpuMs)} ms = ${fmt(c.laterCpuMs / c.requests, 3)} ms/req`);
+  }
+  if (inProcessResults.some(Boolean)) {
+    console.log('\n--split: the same bare fastify app inside the collector\'s process, timed in the same turns');
+    console.log('kind                                          in-process bare/s   collector vs in-process (CPU)   in-process vs standalone bare (CPU)');
+    for (const r of rows) {
+      if (!r.split) continue;
+      const x = r.split;
+      console.log(
+        `${r.kind.padEnd(44)} ${fmt(x.inProcessPerSec).padStart(18)}   ${`${fmt(x.collectorVsInProcess * 100)} % (${fmt(x.collectorVsInProcessCpu * 100)} %)`.padStart(29)}   ${`${fmt(x.inProcessVsBare * 100)} % (${fmt(x.inProcessVsBareCpu * 100)} %)`.padStart(35)}`,
+      );
+    }
   }
   // The floor no implementation can go under: one Ed25519 verify per signed request, one HMAC per session
   // request, measured here.

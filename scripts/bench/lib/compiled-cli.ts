@@ -44,3 +44,10 @@ export function nodeArgsFor(sourcePath: string): string[] {
   if (!out) return ['--import', 'tsx', path.join(ROOT, sourcePath)];
   return [path.join(out, sourcePath.replace(/\.ts$/, '.js'))];
 }
+
+/** Node arguments that preload one of the project's modules (node --import) before the module run. */
+export function preloadArgsFor(sourcePath: string): string[] {
+  const out = compile();
+  if (!out) return ['--import', 'tsx', '--import', path.join(ROOT, sourcePath)];
+  return ['--import', path.join(out, sourcePath.replace(/\.ts$/, '.js'))];
+}
