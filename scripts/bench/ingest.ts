@@ -177,7 +177,10 @@ async function main() {
   let inProcess: ServerProcess | undefined;
   if (values.split) {
     const m = /^BARE IN PROCESS: (\S+)$/m.exec(collector.output());
-    if (!m) throw new Error(`--split: the collector did not print the in-process bare server's URL:\n${collector.output()}`);
+    if (!m) {
+      await collector.stop();
+      throw new Error(`--split: the collector did not print the in-process bare server's URL:\n${collector.output()}`);
+    }
     inProcess = { ...collector, url: m[1]! };
   }
   let results: Measured[];
