@@ -141,16 +141,19 @@ function hmacMs(): number {
   return (t.user + t.system) / 1000 / n;
 }
 
+/** A ratio as the result line records it: three decimals. */
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
 /** With --split: the collector against the bare app in its own process, and that app against the standalone one. */
 function splitOf(c: Measured, b: Measured, ip: Measured | undefined) {
   if (!ip) return {};
   return {
     split: {
       inProcessPerSec: Math.round(ip.perSec),
-      collectorVsInProcess: Math.round((c.perSec / ip.perSec) * 1000) / 1000,
-      collectorVsInProcessCpu: Math.round((ip.cpuPerReqMs / c.cpuPerReqMs) * 1000) / 1000,
-      inProcessVsBare: Math.round((ip.perSec / b.perSec) * 1000) / 1000,
-      inProcessVsBareCpu: Math.round((b.cpuPerReqMs / ip.cpuPerReqMs) * 1000) / 1000,
+      collectorVsInProcess: round3(c.perSec / ip.perSec),
+      collectorVsInProcessCpu: round3(ip.cpuPerReqMs / c.cpuPerReqMs),
+      inProcessVsBare: round3(ip.perSec / b.perSec),
+      inProcessVsBareCpu: round3(b.cpuPerReqMs / ip.cpuPerReqMs),
     },
   };
 }
@@ -243,8 +246,8 @@ async function main() {
       requests: c.requests,
       collectorPerSec: Math.round(c.perSec),
       barePerSec: Math.round(b.perSec),
-      ratio: Math.round(ratio * 1000) / 1000,
-      cpuRatio: Math.round(cpuRatio * 1000) / 1000,
+      ratio: round3(ratio),
+      cpuRatio: round3(cpuRatio),
       p50Ms: [c.p50Ms, b.p50Ms],
       p99Ms: [c.p99Ms, b.p99Ms],
       cpuMsPerReq: [c.cpuPerReqMs, b.cpuPerReqMs],

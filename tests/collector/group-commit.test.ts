@@ -57,10 +57,6 @@ function ingestNoting(order: string[]) {
     });
 }
 
-/**
- * Runs the reports `send` starts while every read of an agent's stored posture hash fails as a locked database
- * does; each report's outcome: 'accepted' or the refusal's message.
- */
 /** A simulated machine's posture for this agent (the n-th profile of the seed), and its hash. */
 function simulatedPosture(agentId: string, n: number) {
   const m = machineProfile('group-commit', n);
@@ -68,6 +64,10 @@ function simulatedPosture(agentId: string, n: number) {
   return { posture, hash: postureHash(posture) };
 }
 
+/**
+ * Runs the reports `send` starts while every read of an agent's stored posture hash fails as a locked database
+ * does; each report's outcome: 'accepted' or the refusal's message.
+ */
 async function whilePostureHashReadsFail(send: () => Promise<unknown>[]): Promise<string[]> {
   const agentsRepo = c.store.agents;
   const real = agentsRepo.postureHashOf.bind(agentsRepo);

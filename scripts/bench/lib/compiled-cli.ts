@@ -42,12 +42,17 @@ function compile(): string | null {
 export function nodeArgsFor(sourcePath: string): string[] {
   const out = compile();
   if (!out) return ['--import', 'tsx', path.join(ROOT, sourcePath)];
-  return [path.join(out, sourcePath.replace(/\.ts$/, '.js'))];
+  return [compiledPath(out, sourcePath)];
 }
 
 /** Node arguments that preload one of the project's modules (node --import) before the module run. */
 export function preloadArgsFor(sourcePath: string): string[] {
   const out = compile();
   if (!out) return ['--import', 'tsx', '--import', path.join(ROOT, sourcePath)];
-  return ['--import', path.join(out, sourcePath.replace(/\.ts$/, '.js'))];
+  return ['--import', compiledPath(out, sourcePath)];
+}
+
+/** Where tsc put a source module's output, e.g. 'cli/main.ts' -> <out>/cli/main.js. */
+function compiledPath(out: string, sourcePath: string): string {
+  return path.join(out, sourcePath.replace(/\.ts$/, '.js'));
 }
