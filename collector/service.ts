@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Report, EnrollRequest, AgentSettings, SessionOpenResponse } from '../protocol/index.js';
 import type { Config } from './config/schema.js';
 import type { Store } from './store/index.js';
+import type { PageWarmer } from './store/page-warmer.js';
 import { createMetrics, type CollectorMetrics } from './metrics.js';
 import { enrollAgent } from './fleet/enrollment.js';
 import { checkSequence, verifySessionOpening, verifySignedRequest, type SignedRequest, type VerifiedRequest } from './fleet/request-auth.js';
@@ -48,6 +49,8 @@ interface PendingReport {
   verified: { ok: VerifiedRequest } | { err: unknown } | undefined;
   resolve: (o: IngestOutcome) => void;
   reject: (e: unknown) => void;
+  /** A changed posture whose pages are being read on the page warmer (store/page-warmer.ts): not committed yet. */
+  warming?: boolean;
 }
 
 /** Reports committed together at most; a larger burst is split over following turns of the event loop. */
@@ -87,6 +90,9 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
   private slowLane: PendingReport[] = [];
   private readonly slowAgents = new Map<string, number>();
   private slowScheduled = false;
+  /** Reads a changed posture's pages off the event loop before its commit; absent for in-memory stores. */
+  pageWarmer?: PageWarmer;
+  private warmFailuresLogged = false;
   private readonly stateHooks: ((c: { agentId: string; from: LivenessState; to: LivenessState; reason: string; at: string }) => void)[] = [];
 
   /**
@@ -274,9 +280,32 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
       const agentId = it.signed.agentIdInPath;
       this.slowLane.push(it);
       this.slowAgents.set(agentId, (this.slowAgents.get(agentId) ?? 0) + 1);
+      if (it.report?.kind === 'posture' && it.verified && 'ok' in it.verified) this.warmPages(it);
     }
     if (cheap.length) this.commitGroup(cheap);
-    if (this.slowLane.length && !this.slowScheduled) {
+    this.scheduleSlowLane();
+  }
+
+  /** Has the page warmer read what this report's commit will touch; the slow lane waits for it (flushSlowLane). */
+  private warmPages(it: PendingReport): void {
+    const warmer = this.pageWarmer;
+    if (!warmer || warmer.stopped) return;
+    it.warming = true;
+    warmer
+      .warm(it.signed.agentIdInPath)
+      .catch((err: unknown) => {
+        // Only an optimisation: the commit goes ahead, reading from the disk itself. Said once, not per report.
+        if (!this.warmFailuresLogged && !warmer.stopped) this.log.warn({ err }, 'warming a posture\'s pages failed; commits read them themselves');
+        this.warmFailuresLogged = true;
+      })
+      .finally(() => {
+        it.warming = false;
+        this.scheduleSlowLane();
+      });
+  }
+
+  private scheduleSlowLane(): void {
+    if (this.slowLane.length && !this.slowLane[0]!.warming && !this.slowScheduled) {
       this.slowScheduled = true;
       setImmediate(() => this.flushSlowLane());
     }
@@ -325,10 +354,12 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
     this.slowScheduled = false;
     const started = performance.now();
     let n = 0;
-    // Cost is known only once committed: take one, then more while the first ones were quick.
+    // In arrival order, up to the first report whose pages are still being read: its commit would wait on the
+    // disk here, and the reports behind it may be its own agent's later ones.
     const group: PendingReport[] = [];
-    while (n < this.slowLane.length && n < MAX_SLOW_GROUP) group.push(this.slowLane[n++]!);
+    while (n < this.slowLane.length && n < MAX_SLOW_GROUP && !this.slowLane[n]!.warming) group.push(this.slowLane[n++]!);
     this.slowLane.splice(0, n);
+    // Cost is known only once committed: take one, then more while the first ones were quick.
     for (let i = 0; i < group.length; i += SLOW_CHUNK) {
       const chunk = group.slice(i, i + SLOW_CHUNK);
       if (i > 0 && performance.now() - started > SLOW_LANE_BUDGET_MS) {
@@ -343,10 +374,7 @@ export class CollectorService extends EventEmitter<CollectorEvents> {
         else this.slowAgents.delete(id);
       }
     }
-    if (this.slowLane.length && !this.slowScheduled) {
-      this.slowScheduled = true;
-      setImmediate(() => this.flushSlowLane());
-    }
+    this.scheduleSlowLane();
   }
 
   /**

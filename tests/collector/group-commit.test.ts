@@ -25,6 +25,7 @@ import type { SignedRequest } from '../../collector/fleet/request-auth.js';
 import { buildPosture, machineProfile } from '../../scripts/simulate/profile.js';
 import { Rng } from '../../scripts/simulate/rng.js';
 import { enrollDirect } from '../helpers/enroll.js';
+import { waitFor } from '../helpers/cli.js';
 
 let c: RunningCollector;
 const agents: { id: string; key: KeyObject }[] = [];
@@ -147,6 +148,50 @@ describe('group commit of agent reports', () => {
     ]);
     expect(order).toEqual(['a unchanged posture', 'b heartbeat 3']);
     expect(c.store.agents.get(a.id)!.lastSeq).toBe(3);
+  });
+
+  // The page warmer reads a changed posture's pages on its own thread first (store/page-warmer.ts): the posture
+  // waits for it, cheap reports of other agents do not, and its own agent's later reports stay behind it.
+  it("holds a changed posture until its pages are read, without holding other agents' reports; a failed warm-up only delays it", async () => {
+    const [e, f] = [enrollDirect(c, 'warm-a'), enrollDirect(c, 'warm-b')];
+    const a = { id: e.id, key: e.privateKey };
+    const b = { id: f.id, key: f.privateKey };
+    const real = c.service.pageWarmer;
+    const asked: string[] = [];
+    let release!: (ok: boolean) => void;
+    c.service.pageWarmer = {
+      stopped: false,
+      warm: (agentId: string) => {
+        asked.push(agentId);
+        return new Promise((resolve, reject) => (release = (ok) => (ok ? resolve({} as never) : reject(new Error('disk gone')))));
+      },
+    } as unknown as typeof real;
+    try {
+      const order: string[] = [];
+      const send = ingestNoting(order);
+      const first = simulatedPosture(a.id, 21);
+      const postured = send('a posture', signed(a, 1, { kind: 'posture', seq: 1, postureHash: first.hash, posture: first.posture }));
+      const heartbeat = send('a heartbeat', signed(a, 2, { kind: 'heartbeat', seq: 2, postureHash: first.hash }));
+      await send('b heartbeat', signed(b, 1, { kind: 'heartbeat', seq: 1, postureHash: null }));
+      await waitFor('the posture sent to the warmer', () => asked.length === 1);
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      expect(asked).toEqual([a.id]);
+      expect(order).toEqual(['b heartbeat']);
+      expect(c.store.agents.get(a.id)!.lastSeq).toBe(0);
+      release(true);
+      await Promise.all([postured, heartbeat]);
+      expect(order).toEqual(['b heartbeat', 'a posture', 'a heartbeat']);
+
+      // A warm-up that fails leaves the commit to read its pages itself: the posture is still stored.
+      const second = simulatedPosture(a.id, 22);
+      const again = send('a second posture', signed(a, 3, { kind: 'posture', seq: 3, postureHash: second.hash, posture: second.posture }));
+      await waitFor('the second posture sent to the warmer', () => asked.length === 2);
+      release(false);
+      expect((await again).ack.accepted).toBe(true);
+      expect(c.store.agents.get(a.id)).toMatchObject({ lastSeq: 3, postureHash: second.hash });
+    } finally {
+      c.service.pageWarmer = real;
+    }
   });
 
   it("commits a report at once even while another agent's report is still being verified on the worker; one agent's reports stay in order", async () => {
