@@ -169,6 +169,11 @@ async function main() {
     // BENCH_PROFILE_SEC=N: a CPU profile of the collector's main thread over the first N s of the window (into
     // BENCH_CPU_PROF or the temp dir), to find long turns: profile-top.ts --long-turns 20.
     const profileSec = Number(process.env.BENCH_PROFILE_SEC ?? 0);
+    if (profileSec > 0 || process.env.BENCH_CPU_PROF) {
+      // Measured (BENCHMARKS.md, ninth session): the profiler's SIGPROF ends SQLite's busy-timeout sleeps early,
+      // so the 5 s timeout runs out in 12-68 ms.
+      console.log('note: profiled run: a group commit that waits for the checkpointer gets SQLITE_BUSY within milliseconds instead of waiting; refusals here are the profiler\'s');
+    }
     let profiler = profileSec > 0 ? await startPhaseProfile(collector.pid) : undefined;
     const start = performance.now();
     const windowStartIso = new Date().toISOString();
