@@ -16,9 +16,9 @@ export interface CheckpointerOptions {
   everyMs?: number;
   /**
    * WAL size (pages) from which a fully copied WAL is started over. The restart holds the write lock while it
-   * copies what was committed since the pass before it and syncs the file (18-54 ms measured at 100,000 agents,
+   * copies what was committed since the pass before it and syncs the file (18-79 ms measured at 100,000 agents,
    * with the writer's BEGIN sleeping in SQLite's busy handler meanwhile), so it should be rare: the default is the
-   * WAL size the writer trims back to after a restart (journal_size_limit, 64 MiB): every ~12 s at 100,000 agents,
+   * WAL size the writer trims back to after a restart (journal_size_limit, 64 MiB): every ~9 s at 100,000 agents,
    * where 16 MiB made it every ~3 s. A small fleet never reaches it: its writer restarts a fully copied WAL itself.
    */
   restartAtPages?: number;
