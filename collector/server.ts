@@ -5,7 +5,6 @@ import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.js';
 import { openStore, type Store } from './store/index.js';
-import { PageWarmer } from './store/page-warmer.js';
 import { CollectorService } from './service.js';
 import { buildHttpApp } from './http/app.js';
 import { ensureAdmin } from './auth/service.js';
@@ -39,7 +38,6 @@ export async function startCollector(config: Config, logger: Logger = createLogg
   const store = openStore(config.storage.dataDir, {
     onMigration: (m) => logger.info({ migration: m.version }, `upgrading the database: ${m.name} (on a large fleet this can take a minute or more)`),
   });
-  let warmer: PageWarmer | undefined;
   try {
     const adminPassword = await ensureAdmin(store);
     // Disk waits of WAL checkpoints off the event loop (store/checkpointer.ts); in-memory databases have none.
@@ -49,7 +47,7 @@ export async function startCollector(config: Config, logger: Logger = createLogg
     const service = new CollectorService(store, config, logger);
     // A changed posture's pages read off the event loop first (store/page-warmer.ts); in memory there is no disk.
     if (!store.db.memory) {
-      service.pageWarmer = warmer = new PageWarmer(store.db, (err) => logger.error({ err }, 'page warmer stopped: changed postures read their pages on the event loop from now on'));
+      service.pageWarmer = store.startPageWarmer((err) => logger.error({ err }, 'page warmer stopped: changed postures read their pages on the event loop from now on'));
     }
     const compliance = new ComplianceService(
       store,
@@ -102,12 +100,10 @@ export async function startCollector(config: Config, logger: Logger = createLogg
         await compliance.close();
         await alerts.close();
         await app.close();
-        warmer?.stop();
         store.close();
       },
     };
   } catch (err) {
-    warmer?.stop();
     store.close();
     throw err;
   }

@@ -6,9 +6,8 @@
 // `restartAtPages`, asks SQLite to start the WAL over (RESTART), without waiting: if the writer or a reader on
 // an older snapshot is busy it simply tries again next time. The writer's own automatic checkpoint is off
 // while the worker runs and comes back if the worker ever stops.
-import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { workerSource } from '../worker-source.js';
+import type { Worker } from 'node:worker_threads';
+import { sqliteWorker } from './sqlite-worker.js';
 import type { Db } from './database.js';
 
 export interface CheckpointerOptions {
@@ -82,11 +81,9 @@ export class Checkpointer {
     private readonly db: Db,
     o: CheckpointerOptions = {},
   ) {
-    const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(workerSource(checkpointerMain), {
-      eval: true,
-      name: 'soclite-checkpointer',
-      workerData: { file: db.name, sqliteModule, everyMs: o.everyMs ?? 1000, restartAtPages: o.restartAtPages ?? DEFAULT_RESTART_AT_PAGES },
+    this.worker = sqliteWorker(checkpointerMain, 'soclite-checkpointer', db, {
+      everyMs: o.everyMs ?? 1000,
+      restartAtPages: o.restartAtPages ?? DEFAULT_RESTART_AT_PAGES,
     });
     db.pragma('wal_autocheckpoint = 0');
     this.worker.on('message', (s: CheckpointStats) => (this.latest = s));

@@ -1,6 +1,7 @@
 // The store room's public face: one object holding every repository over one database connection.
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { Checkpointer, type CheckpointerOptions } from './checkpointer.js';
+import { PageWarmer } from './page-warmer.js';
 import { UnitRepository } from './units.js';
 import { TokenRepository } from './tokens.js';
 import { AgentRepository, toAgent, type AgentRow } from './agents.js';
@@ -32,6 +33,8 @@ export interface Store {
   snapshot<T>(fn: () => T): T;
   /** A long-running collector moves WAL checkpoints onto a worker thread (store/checkpointer.ts). */
   startBackgroundCheckpoints(o?: CheckpointerOptions): Checkpointer;
+  /** Reads a changed posture's pages on a worker thread before its commit (store/page-warmer.ts); stopped by close. */
+  startPageWarmer(onLost?: (err: unknown) => void): PageWarmer;
   close(): void;
 }
 
@@ -40,6 +43,7 @@ export function openStore(dataDir: string, opts: OpenOptions = {}): Store {
   const units = new UnitRepository(db);
   units.ensureDefault();
   let checkpointer: Checkpointer | undefined;
+  let warmer: PageWarmer | undefined;
   return {
     db,
     units,
@@ -54,8 +58,10 @@ export function openStore(dataDir: string, opts: OpenOptions = {}): Store {
     transaction: <T>(fn: () => T) => db.transaction(fn)(),
     snapshot: <T>(fn: () => T) => db.transaction(fn).deferred(),
     startBackgroundCheckpoints: (o) => (checkpointer && !checkpointer.stopped ? checkpointer : (checkpointer = new Checkpointer(db, o))),
+    startPageWarmer: (onLost) => (warmer && !warmer.stopped ? warmer : (warmer = new PageWarmer(db, onLost))),
     close: () => {
       checkpointer?.stop();
+      warmer?.stop();
       db.close();
     },
   };

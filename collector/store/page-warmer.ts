@@ -6,9 +6,8 @@
 // holding every heartbeat behind it (BENCHMARKS.md, ninth session). Read here first, the wait happens off the
 // event loop; the commit then reads the same pages from memory. Only an optimisation: a failed or lost warmer
 // leaves commits exactly as they were.
-import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { workerSource } from '../worker-source.js';
+import type { Worker } from 'node:worker_threads';
+import { sqliteWorker } from './sqlite-worker.js';
 import type { Db } from './database.js';
 
 /** What one warm-up read, per data area: a test checks every query still runs against the current schema. */
@@ -84,8 +83,7 @@ export class PageWarmer {
     /** Told once when the worker stops unexpectedly; commits go on without warming. */
     private readonly onLost?: (err: unknown) => void,
   ) {
-    const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(workerSource(pageWarmerMain), { eval: true, name: 'soclite-page-warmer', workerData: { file: db.name, sqliteModule } });
+    this.worker = sqliteWorker(pageWarmerMain, 'soclite-page-warmer', db);
     this.worker.on('message', (m: { id: number; rows?: WarmedRows; error?: string }) => {
       const w = this.waiting.get(m.id);
       if (!w) return;

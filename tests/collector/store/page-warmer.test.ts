@@ -9,11 +9,11 @@ import { pino } from 'pino';
 import { loadConfig } from '../../../collector/config/load.js';
 import { startCollector, type RunningCollector } from '../../../collector/server.js';
 import { PageWarmer } from '../../../collector/store/page-warmer.js';
-import { postureHash, requestSigningMessage, sha256Hex, type Report } from '../../../protocol/index.js';
-import { signWith } from '../../../agent/transport/identity.js';
+import { postureHash, type Report } from '../../../protocol/index.js';
 import { buildPosture, machineProfile } from '../../../scripts/simulate/profile.js';
 import { Rng } from '../../../scripts/simulate/rng.js';
 import { enrollDirect, type EnrolledTestAgent } from '../../helpers/enroll.js';
+import { postSigned } from '../../helpers/signed-requests.js';
 
 let c: RunningCollector;
 beforeAll(async () => {
@@ -21,16 +21,13 @@ beforeAll(async () => {
 });
 afterAll(async () => c?.close());
 
-function postureReport(a: EnrolledTestAgent, seq: number) {
+/** Sends a posture of this agent (the seq-th simulated machine) over HTTP, signed as the agent; throws if refused. */
+async function postureReport(a: EnrolledTestAgent, seq: number): Promise<void> {
   const m = machineProfile('page-warmer', seq);
   const posture = buildPosture(m.profile, m.state, a.id, 1, Date.now(), Rng.from('page-warmer', seq));
   const report: Report = { kind: 'posture', seq, postureHash: postureHash(posture), posture };
-  const body = JSON.stringify(report);
-  const path = `/api/v1/agents/${a.id}/reports`;
-  const timestamp = Date.now();
-  const signature = signWith(a.privateKey, requestSigningMessage({ method: 'POST', path, agentId: a.id, seq, timestamp, bodySha256: sha256Hex(body) }));
-  const headers = { 'x-soclite-agent': a.id, 'x-soclite-seq': String(seq), 'x-soclite-timestamp': String(timestamp), 'x-soclite-signature': signature };
-  return c.service.ingestQueued({ agentIdInPath: a.id, method: 'POST', path, headers, rawBody: Buffer.from(body), isPosture: true }, report, Date.now());
+  const res = await postSigned(c.url, a.id, a.privateKey, seq, JSON.stringify(report));
+  if (res.status !== 200) throw new Error(`posture ${seq} refused: ${JSON.stringify(res.body)}`);
 }
 
 describe('page warmer', () => {
