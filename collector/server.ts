@@ -68,6 +68,8 @@ export async function startCollector(config: Config, logger: Logger = createLogg
     }
     compliance.watchPolicyDir();
     compliance.startTrendSnapshots(config.policy.trendSnapshotSec * 1000);
+    const warmer = service.pageWarmer;
+    compliance.startReevaluation(config.policy.reevaluateEverySec * 1000, warmer && ((id) => warmer.warm(id)));
     const alerts = startAlerts({ store, service, config, logger });
     const tls = config.server.tls;
     const https = tls.cert && tls.key ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : undefined;

@@ -14,8 +14,10 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * Hash of what the posture says about the machine. The per-scan measurements (seq, times, the agent's own
- * RSS/CPU) and process ids change every scan without the machine's state changing, so they are left out:
- * an unchanged machine keeps its hash and costs the collector one comparison.
+ * RSS/CPU), process ids and a signature age whose update time is also sent change every scan without the
+ * machine's state changing, so they are left out: an unchanged machine keeps its hash and costs the collector
+ * one comparison. (Before the age was left out, a Linux or macOS machine with ClamAV or Defender sent a new
+ * posture every scan, its age having grown by a tenth of an hour: every one evaluated and stored again.)
  */
 export function postureHash(p: Posture): string {
   return sha256Hex(canonicalJson(stablePostureView(p)));
@@ -31,5 +33,9 @@ export function stablePostureView(p: Posture): unknown {
       listening: p.network.listening.map((s) => ({ ...s, pid: undefined })),
     },
     host: { ...p.host, health: undefined },
+    av: p.av && {
+      ...p.av,
+      products: p.av.products.map((x) => (x.signaturesUpdatedAt === undefined ? x : { ...x, signatureAgeHours: undefined })),
+    },
   };
 }

@@ -63,6 +63,10 @@ export const AvProduct = Strict({
   realtime: Type.Optional(Type.Boolean()),
   upToDate: Type.Optional(Type.Boolean()),
   signatureAgeHours: Type.Optional(NonNegative),
+  // When the signatures were built or last updated. An agent that knows it sends it: the age then grows
+  // every scan while the machine's state does not change, so the posture hash covers this time and not the
+  // age (canonical.ts), and the collector computes the age again when it evaluates (policy/current-facts.ts).
+  signaturesUpdatedAt: Type.Optional(IsoTime),
   signatureVersion: Type.Optional(ShortText({ maxLength: 128 })),
   managed: Type.Optional(Type.Boolean()),
   tamperProtected: Type.Optional(Type.Boolean()),

@@ -105,7 +105,10 @@ export async function readDarwinAv(host: HostAccess, now: Date, maxSignatureAgeH
       if (h.realTimeProtection !== undefined) p.realtime = h.realTimeProtection;
       if (h.passiveMode !== undefined) p.passive = h.passiveMode;
       if (h.definitionsStatus) p.upToDate = h.definitionsStatus === 'upToDate';
-      if (h.definitionsUpdatedAt) p.signatureAgeHours = Math.max(0, (now.getTime() - Date.parse(h.definitionsUpdatedAt)) / 3_600_000);
+      if (h.definitionsUpdatedAt) {
+        p.signatureAgeHours = Math.max(0, (now.getTime() - Date.parse(h.definitionsUpdatedAt)) / 3_600_000);
+        p.signaturesUpdatedAt = h.definitionsUpdatedAt;
+      }
       if (p.signatureAgeHours !== undefined && p.signatureAgeHours > maxSignatureAgeHours) p.upToDate = false;
       if (h.healthy === false) p.issues = [`unhealthy: ${h.healthIssues.join('; ')}`];
       products.push(p);

@@ -5,10 +5,11 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import type { Posture } from '../../protocol/index.js';
 import type { Store } from '../store/index.js';
-import { evaluatePosture, loadPolicySet, PolicyLoadError, type Attestation, type PolicySet } from '../policy/index.js';
+import { evaluatePosture, loadPolicySet, postureAsOf, PolicyLoadError, type Attestation, type PolicySet } from '../policy/index.js';
 import type { FindingTransition } from './types.js';
 import { auditLog } from '../audit/index.js';
 import type { ControlCount, LevelSummary } from '../store/compliance.js';
+import { ReevaluationPass } from './reevaluation-pass.js';
 
 const TREND_REFRESH_MS = 60_000;
 
@@ -24,6 +25,7 @@ export class ComplianceService {
   private snapshotTimer: NodeJS.Timeout | undefined;
   private soonTimer: NodeJS.Timeout | undefined;
   private snapshotsOn = false;
+  private reevaluation: ReevaluationPass | undefined;
   private attestations: (Attestation & { title: string })[];
   readonly transitionListeners: ((t: FindingTransition[]) => void)[] = [];
 
@@ -57,7 +59,7 @@ export class ComplianceService {
   /** Evaluates one agent and stores the result; call inside a transaction. Returns the status transitions. */
   evaluateAgent(agentId: string, unitId: string, posture: Posture | undefined, at = new Date()): FindingTransition[] {
     const level = this.store.compliance.effectiveLevel(agentId) ?? 1;
-    const findings = evaluatePosture(this.policy, posture, { level, now: at, attestations: this.attestationsFor(agentId, unitId) });
+    const findings = evaluatePosture(this.policy, posture && postureAsOf(posture, at), { level, now: at, attestations: this.attestationsFor(agentId, unitId) });
     const transitions = this.store.compliance.applyEvaluation(agentId, level, findings, at.toISOString());
     if (transitions.length) {
       for (const l of this.transitionListeners) l(transitions);
@@ -70,13 +72,16 @@ export class ComplianceService {
   reevaluateAll(): number {
     this.attestations = this.store.compliance.listAttestations();
     let n = 0;
-    for (const id of this.store.compliance.activeAgentIds()) {
-      const agent = this.store.agents.getWithPosture(id);
-      if (!agent) continue;
-      this.store.transaction(() => this.evaluateAgent(id, agent.unitId, agent.posture ?? undefined));
-      n++;
-    }
+    for (const id of this.store.compliance.activeAgentIds()) if (this.reevaluate(id)) n++;
     return n;
+  }
+
+  /** Evaluates one agent's stored posture again as of `at`, in a transaction of its own; false if it is gone. */
+  reevaluate(agentId: string, at = new Date()): boolean {
+    const agent = this.store.agents.getWithPosture(agentId);
+    if (!agent || agent.retiredAt) return false;
+    this.store.transaction(() => this.evaluateAgent(agentId, agent.unitId, agent.posture ?? undefined, at));
+    return true;
   }
 
   /** Reloads the policy folder; on any problem keeps the current set and returns the error text. */
@@ -113,6 +118,24 @@ export class ComplianceService {
    */
   summaries(unitIds: string[], level: number | undefined): { levels: LevelSummary[]; controls: ControlCount[] } {
     return this.store.compliance.summaries(unitIds, level);
+  }
+
+  /**
+   * Evaluates every agent's stored posture again at least every `everyMs` (reevaluation-pass.ts), so checks
+   * that depend on the time (ages of patches and signatures) do not go stale on machines whose posture stays
+   * the same. `warm` reads an agent's pages off the event loop first (the collector's page warmer).
+   */
+  startReevaluation(everyMs: number, warm?: (agentId: string) => Promise<unknown>): ReevaluationPass {
+    this.reevaluation = new ReevaluationPass({
+      everyMs,
+      agentsAfter: (rowid, limit) => this.store.compliance.activeAgentsAfter(rowid, limit),
+      maxRowid: () => this.store.agents.maxRowid(),
+      reevaluate: (id) => this.reevaluate(id),
+      warm,
+      log: this.log,
+    });
+    this.reevaluation.start();
+    return this.reevaluation;
   }
 
   /** Today's trend snapshot (UTC day), now and then every `everyMs`; earlier days stay as they were. */
@@ -156,6 +179,7 @@ export class ComplianceService {
     this.snapshotsOn = false;
     clearInterval(this.snapshotTimer);
     clearTimeout(this.soonTimer);
+    await this.reevaluation?.stop();
     await this.watcher?.close();
   }
 }

@@ -46,6 +46,11 @@ export const ConfigSchema = Type.Object(
         packs: Type.Array(Type.String(), { default: ['vn-nd85-tt12', 'cis-v8'] }),
         overrides: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
         trendSnapshotSec: Type.Number({ exclusiveMinimum: 0, default: 3600, description: 'how often today’s compliance trend point is refreshed' }),
+        reevaluateEverySec: Type.Number({
+          minimum: 60,
+          default: 3600,
+          description: 'every agent’s stored posture is evaluated again at least this often, so time-dependent checks (patch and signature ages) stay current on machines whose posture does not change',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

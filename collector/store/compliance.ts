@@ -81,6 +81,7 @@ export class ComplianceRepository {
       touch: db.prepare('UPDATE findings SET evaluated_at = @at WHERE agent_id = @agentId AND evaluated_at <> @at'),
       remove: db.prepare('DELETE FROM findings WHERE agent_id = ? AND control_id = ?'),
       ofAgent: db.prepare('SELECT * FROM findings WHERE agent_id = ? ORDER BY control_id'),
+      activeAfter: db.prepare('SELECT rowid, id FROM agents WHERE rowid > ? AND retired_at IS NULL ORDER BY rowid LIMIT ?'),
     };
   }
 
@@ -291,6 +292,11 @@ export class ComplianceRepository {
   /** Ids only: re-evaluation loads one posture at a time, so 100,000 documents never sit in memory together. */
   activeAgentIds(): string[] {
     return (this.db.prepare('SELECT id FROM agents WHERE retired_at IS NULL ORDER BY id').pluck().all() as string[]);
+  }
+
+  /** The next agents not retired after `rowid`, in rowid order: where the re-evaluation pass goes on from. */
+  activeAgentsAfter(rowid: number, limit: number): { rowid: number; id: string }[] {
+    return this.s.activeAfter.all(rowid, limit) as { rowid: number; id: string }[];
   }
 
 }

@@ -60,6 +60,8 @@ async function clamav(host: HostAccess, procs: ProcessSnapshot, opts: LinuxAvOpt
     } else {
       const ageH = Math.max(0, (opts.now.getTime() - db.header.builtAtEpoch * 1000) / 3_600_000);
       p.signatureAgeHours = Math.round(ageH * 10) / 10;
+      const built = new Date(db.header.builtAtEpoch * 1000);
+      if (!Number.isNaN(built.getTime())) p.signaturesUpdatedAt = built.toISOString();
       p.signatureVersion = String(db.header.version);
       p.upToDate = ageH <= opts.maxSignatureAgeHours;
     }
@@ -92,7 +94,10 @@ async function defender(host: HostAccess, procs: ProcessSnapshot, opts: LinuxAvO
   if (h.realTimeProtection !== undefined) p.realtime = h.realTimeProtection;
   if (h.passiveMode !== undefined) p.passive = h.passiveMode;
   if (h.definitionsStatus !== undefined) p.upToDate = h.definitionsStatus === 'upToDate';
-  if (h.definitionsUpdatedAt) p.signatureAgeHours = Math.max(0, Math.round((opts.now.getTime() - Date.parse(h.definitionsUpdatedAt)) / 360_000) / 10);
+  if (h.definitionsUpdatedAt) {
+    p.signatureAgeHours = Math.max(0, Math.round((opts.now.getTime() - Date.parse(h.definitionsUpdatedAt)) / 360_000) / 10);
+    p.signaturesUpdatedAt = h.definitionsUpdatedAt;
+  }
   if (h.definitionsVersion) p.signatureVersion = h.definitionsVersion;
   if (h.tamperProtection !== undefined) p.tamperProtected = h.tamperProtection === 'block';
   if (h.managed !== undefined) p.managed = h.managed;

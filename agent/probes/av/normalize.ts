@@ -23,7 +23,17 @@ function problems(p: ProductFacts): string[] {
   if (p.running === undefined) out.push('running state unknown');
   if (p.realtime === false && !p.passive) out.push('real-time protection off');
   if (p.realtime === undefined && !p.sensor) out.push('real-time protection state unknown');
-  if (p.upToDate === false) out.push(p.signatureAgeHours !== undefined ? `signatures out of date (${Math.round(p.signatureAgeHours)} h old)` : 'signatures out of date');
+  // With the update time known, the reason names it rather than the age: an age in hours would make a machine
+  // whose signatures stay out of date send a changed posture every hour (protocol/canonical.ts).
+  if (p.upToDate === false) {
+    out.push(
+      p.signaturesUpdatedAt !== undefined
+        ? `signatures out of date (last updated ${p.signaturesUpdatedAt.slice(0, 16).replace('T', ' ')} UTC)`
+        : p.signatureAgeHours !== undefined
+          ? `signatures out of date (${Math.round(p.signatureAgeHours)} h old)`
+          : 'signatures out of date',
+    );
+  }
   if (p.upToDate === undefined && !p.sensor) out.push('signature age unknown');
   return out;
 }

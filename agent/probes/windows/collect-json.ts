@@ -93,6 +93,7 @@ function enrichFromDefender(f: ProductFacts, mp: MpComputerStatus, maxAgeHours: 
   if (mp.tamperProtected !== undefined) f.tamperProtected = mp.tamperProtected;
   if (mp.signatureVersion) f.signatureVersion = mp.signatureVersion;
   if (mp.signatureAgeDays !== undefined) f.signatureAgeHours = mp.signatureAgeDays * 24;
+  if (mp.signatureUpdatedAt) f.signaturesUpdatedAt = mp.signatureUpdatedAt;
   if (mp.signaturesOutOfDate !== undefined) f.upToDate = !mp.signaturesOutOfDate && (f.signatureAgeHours === undefined || f.signatureAgeHours <= Math.max(maxAgeHours, 24));
 }
 

@@ -5,6 +5,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { Posture } from '../../../protocol/posture.js';
+import { postureHash } from '../../../protocol/canonical.js';
 import { scanPosture } from '../../../agent/scan.js';
 import { readWindowsPosture } from '../../../agent/probes/windows.js';
 import { readDarwinAv, readDarwinHardening, readDarwinNetwork, readDarwinPatches } from '../../../agent/probes/darwin.js';
@@ -222,7 +223,27 @@ describe('Linux sources on a fixture machine', () => {
     expect(fresh.products[0]).toMatchObject({ name: 'ClamAV', running: true, realtime: true, upToDate: true, signatureAgeHours: 1, signatureVersion: '7' });
     const stale = await readLinuxAv(host, procs('clamd', 'freshclam'), { maxSignatureAgeHours: 48, now: new Date(built + 72 * 3_600_000) });
     expect(stale.status).toBe('degraded');
-    expect(stale.reasons).toEqual(['ClamAV: real-time protection off', 'ClamAV: signatures out of date (72 h old)']);
+    const builtIso = new Date(built).toISOString();
+    expect(stale.reasons).toEqual(['ClamAV: real-time protection off', `ClamAV: signatures out of date (last updated ${builtIso.slice(0, 16).replace('T', ' ')} UTC)`]);
+  });
+
+  it('AV: ClamAV scans minutes apart differ only in the signature age, which the posture hash leaves out', async () => {
+    const header = fixture('linux/clamav/sigtool-build-unsigned-header-512.txt');
+    const built = Number(/:(\d+)\s*$/.exec(header.trimEnd())![1]) * 1000;
+    const host = fakeHost({ files: { '/usr/sbin/clamd': '', '/var/lib/clamav/daily.cld': header }, dirs: { '/var/lib/clamav': ['daily.cld', 'freshclam.dat'] } });
+    const scanAt = (ms: number) => readLinuxAv(host, procs('clamd', 'clamonacc', 'freshclam'), { maxSignatureAgeHours: 48, now: new Date(ms) });
+    const [a, b] = [await scanAt(built + 3_600_000), await scanAt(built + 3_600_000 + 15 * 60_000)];
+    expect(a.products[0]).toMatchObject({ signatureAgeHours: 1, signaturesUpdatedAt: new Date(built).toISOString() });
+    expect(b.products[0]).toMatchObject({ signatureAgeHours: 1.3, signaturesUpdatedAt: new Date(built).toISOString() });
+    const posture = (av: typeof a) => ({ agent: { id: 'agt_x', version: '1', seq: 1, collectedAt: new Date(built).toISOString() }, host: { hostname: 'h' }, av }) as unknown as Posture;
+    // Two scans of an unchanged machine: one hash, so the second is a heartbeat-sized "unchanged" report.
+    expect(postureHash(posture(b))).toBe(postureHash(posture(a)));
+    // New signatures are a change.
+    const updated = { ...b, products: [{ ...b.products[0]!, signaturesUpdatedAt: new Date(built + 3_600_000).toISOString(), signatureAgeHours: 0.3 }] };
+    expect(postureHash(posture(updated))).not.toBe(postureHash(posture(a)));
+    // Without the update time the age is all there is, so it stays in the hash.
+    const ageOnly = (av: typeof a) => ({ ...av, products: av.products.map(({ signaturesUpdatedAt: _t, ...rest }) => rest) });
+    expect(postureHash(posture(ageOnly(b)))).not.toBe(postureHash(posture(ageOnly(a))));
   });
 
   it('AV: CrowdStrike in reduced functionality mode is running but not protecting; MDE passive beside it', async () => {

@@ -1,0 +1,88 @@
+// Evaluates every agent's stored posture again, a slice of the fleet at a time, so that each is evaluated at
+// least once per period even when its posture never changes. Some checks depend on the time they are read at:
+// "last patch installed at most N days ago" (as: ageDays), the AV signatures' age (policy/current-facts.ts). A
+// machine whose posture stays the same sends only heartbeats, and without this pass such a finding would keep
+// saying "pass" long after the limit went by. Unknown is not pass, and neither is a pass that has expired.
+//
+// The cost is spread evenly: at 100,000 agents and the default hour, 28 agents a second, each read first by
+// the page warmer when there is one (store/page-warmer.ts) and then evaluated in turns of a few milliseconds,
+// so reports are never held behind a long stretch of re-evaluation.
+import type { Logger } from 'pino';
+
+export interface ReevaluationPassOptions {
+  /** Every agent is evaluated again at least this often (policy.reevaluateEverySec). */
+  everyMs: number;
+  /** The next agents not retired after a rowid, in rowid order. */
+  agentsAfter: (rowid: number, limit: number) => { rowid: number; id: string }[];
+  /** The highest agent rowid: the fleet size the pace is set from. */
+  maxRowid: () => number;
+  /** Evaluates one agent's stored posture again as of now, in a transaction of its own. */
+  reevaluate: (agentId: string) => boolean;
+  /** Reads the pages an evaluation will touch off the event loop; optional, failures are ignored. */
+  warm?: (agentId: string) => Promise<unknown>;
+  log: Logger;
+}
+
+/** Time spent evaluating per turn of the event loop before yielding to reports and API calls. */
+const TURN_BUDGET_MS = 8;
+/** How often a slice is taken: often enough to spread the work, never more than once a second. */
+const tickMsFor = (everyMs: number) => Math.min(60_000, Math.max(1_000, Math.floor(everyMs / 60)));
+
+export class ReevaluationPass {
+  private cursor = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private stopped = false;
+  private failuresLogged = false;
+  readonly tickMs: number;
+
+  constructor(private readonly o: ReevaluationPassOptions) {
+    this.tickMs = tickMsFor(o.everyMs);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.tickMs);
+    this.timer.unref();
+  }
+
+  /** Stops taking slices; a slice under way ends after its current turn. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /**
+   * Evaluates the next slice: as many agents as the pace asks for (`quota`, by default the share of the fleet
+   * one tick owes), from where the last slice ended, starting over after the last agent. Returns how many were
+   * evaluated. A tick that finds the previous slice still running does nothing.
+   */
+  tick(quota = Math.ceil((this.o.maxRowid() * this.tickMs) / this.o.everyMs)): Promise<number> {
+    if (this.running || this.stopped || quota <= 0) return Promise.resolve(0);
+    this.running = this.slice(quota).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async slice(quota: number): Promise<number> {
+    const agents = this.o.agentsAfter(this.cursor, quota);
+    this.cursor = agents.length < quota ? 0 : agents[agents.length - 1]!.rowid;
+    if (this.o.warm) await Promise.allSettled(agents.map((a) => this.o.warm!(a.id)));
+    let done = 0;
+    let i = 0;
+    while (i < agents.length && !this.stopped) {
+      const started = performance.now();
+      do {
+        try {
+          if (this.o.reevaluate(agents[i]!.id)) done++;
+        } catch (err) {
+          // One agent's failure must not stop the fleet's; logged once, not once per agent and pass.
+          if (!this.failuresLogged) this.o.log.error({ err, agentId: agents[i]!.id }, 'periodic re-evaluation of an agent failed');
+          this.failuresLogged = true;
+        }
+        i++;
+      } while (i < agents.length && performance.now() - started < TURN_BUDGET_MS);
+      if (i < agents.length) await new Promise((r) => setImmediate(r));
+    }
+    return done;
+  }
+}

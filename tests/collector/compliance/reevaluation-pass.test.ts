@@ -1,0 +1,142 @@
+// The periodic re-evaluation: a machine whose posture never changes sends only heartbeats, yet its
+// time-dependent findings (days since the last patch, signature age from the update time) must expire when
+// their limit goes by. A real collector, real SQLite, postures over signed HTTP; the clock of the
+// re-evaluation is moved forward instead of waiting days.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../../collector/config/load.js';
+import { createLogger, startCollector, type RunningCollector } from '../../../collector/server.js';
+import { ReevaluationPass } from '../../../collector/compliance/reevaluation-pass.js';
+import { postureHash, type Posture } from '../../../protocol/index.js';
+import { REPO_ROOT } from '../../helpers/cli.js';
+import { enrollDirect, type EnrolledTestAgent } from '../../helpers/enroll.js';
+import { postSigned } from '../../helpers/signed-requests.js';
+
+const DAY = 86_400_000;
+let c: RunningCollector;
+let agents: EnrolledTestAgent[];
+const t0 = Date.now();
+
+function posture(agentId: string): Posture {
+  const p = JSON.parse(readFileSync(join(REPO_ROOT, 'tests/fixtures/postures/linux-server-compliant.json'), 'utf8')) as Posture;
+  p.agent = { ...p.agent, id: agentId, seq: 1, collectedAt: new Date(t0).toISOString() };
+  p.patches = { ...p.patches!, lastInstallAt: new Date(t0 - 10 * DAY).toISOString() };
+  // No verdict of its own: the signature age decides (vn.malware.signatures), taken from the update time.
+  const { upToDate: _u, ...clam } = p.av!.products[0]!;
+  // ClamAV alone: the EDR beside it has no signatures, which would make the signature check unknown, not fail.
+  p.av = { ...p.av!, products: [{ ...clam, signatureAgeHours: 10, signaturesUpdatedAt: new Date(t0 - 10 * 3_600_000).toISOString() }] };
+  return p;
+}
+
+const status = (agentId: string, controlId: string) => c.store.compliance.findingsOfAgent(agentId).find((f) => f.controlId === controlId);
+const ledger = (agentId: string, controlId: string) =>
+  c.store.db.prepare('SELECT status, previous_status AS previousStatus FROM findings_ledger WHERE agent_id = ? AND control_id = ? ORDER BY id').all(agentId, controlId);
+
+/** A pass over this collector whose evaluations run as of `clock()`. */
+function passAt(clock: () => number) {
+  return new ReevaluationPass({
+    everyMs: 3_600_000,
+    agentsAfter: (rowid, limit) => c.store.compliance.activeAgentsAfter(rowid, limit),
+    maxRowid: () => c.store.agents.maxRowid(),
+    reevaluate: (id) => c.service.compliance.reevaluate(id, new Date(clock())),
+    log: createLogger('silent'),
+  });
+}
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'soclite-reevaluation-'));
+  c = await startCollector(loadConfig({ dataDir: join(dir, 'data'), port: 0 }, {}), createLogger('silent'));
+  agents = ['r0', 'r1', 'r2'].map((h) => enrollDirect(c, h));
+  for (const a of agents) {
+    const p = posture(a.id);
+    const res = await postSigned(c.url, a.id, a.privateKey, 1, JSON.stringify({ kind: 'posture', seq: 1, postureHash: postureHash(p), posture: p }));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
+});
+
+afterAll(async () => {
+  await c?.close();
+});
+
+describe('periodic re-evaluation', () => {
+  it('expires a passing time-dependent finding of an unchanged posture once its limit goes by', async () => {
+    const [a] = agents;
+    expect(status(a!.id, 'vn.patch.recent-install')?.status).toBe('pass');
+    expect(status(a!.id, 'vn.malware.signatures')?.status).toBe('pass');
+    // 30 days on: 40 days since the last patch (limit 35), signatures 730 h old (limit 72). No new posture.
+    const later = t0 + 30 * DAY;
+    expect(await passAt(() => later).tick(3)).toBe(3);
+    expect(status(a!.id, 'vn.patch.recent-install')).toMatchObject({ status: 'fail', evaluatedAt: new Date(later).toISOString() });
+    // The age was computed from the update time at evaluation (730 h), not read from the 30-day-old document
+    // (10 h, which passes). Without a verdict of the product's own the check cannot say fail, only that the
+    // product is not known to be current.
+    expect(status(a!.id, 'vn.malware.signatures')?.status).not.toBe('pass');
+    expect(ledger(a!.id, 'vn.patch.recent-install')).toEqual([
+      { status: 'pass', previousStatus: null },
+      { status: 'fail', previousStatus: 'pass' },
+    ]);
+    // The stored posture is still the one the agent sent.
+    expect(c.store.agents.getWithPosture(a!.id)!.posture!.av!.products[0]!.signatureAgeHours).toBe(10);
+  });
+
+  it('goes through the fleet a slice at a time, from where the last slice ended, and starts over after the last agent', async () => {
+    const seen: string[] = [];
+    const pass = new ReevaluationPass({
+      everyMs: 3_600_000,
+      agentsAfter: (rowid, limit) => c.store.compliance.activeAgentsAfter(rowid, limit),
+      maxRowid: () => c.store.agents.maxRowid(),
+      reevaluate: (id) => (seen.push(id), c.service.compliance.reevaluate(id)),
+      log: createLogger('silent'),
+    });
+    expect(await pass.tick(2)).toBe(2);
+    expect(await pass.tick(2)).toBe(1);
+    expect(await pass.tick(2)).toBe(2);
+    const ids = agents.map((a) => a.id);
+    expect(seen).toEqual([ids[0], ids[1], ids[2], ids[0], ids[1]]);
+  });
+
+  it('skips retired agents, and one agent’s failure does not stop the others', async () => {
+    const retired = agents[1]!.id;
+    c.store.db.prepare('UPDATE agents SET retired_at = ? WHERE id = ?').run(new Date().toISOString(), retired);
+    try {
+      const seen: string[] = [];
+      const pass = new ReevaluationPass({
+        everyMs: 3_600_000,
+        agentsAfter: (rowid, limit) => c.store.compliance.activeAgentsAfter(rowid, limit),
+        maxRowid: () => c.store.agents.maxRowid(),
+        reevaluate: (id) => {
+          seen.push(id);
+          if (id === agents[0]!.id) throw new Error('broken posture');
+          return c.service.compliance.reevaluate(id);
+        },
+        log: createLogger('silent'),
+      });
+      expect(await pass.tick(10)).toBe(1);
+      expect(seen).toEqual([agents[0]!.id, agents[2]!.id]);
+      expect(c.service.compliance.reevaluate(retired)).toBe(false);
+    } finally {
+      c.store.db.prepare('UPDATE agents SET retired_at = NULL WHERE id = ?').run(retired);
+    }
+  });
+
+  it('paces itself: each tick takes the share of the fleet that one tick of the period owes', async () => {
+    const make = (everyMs: number) =>
+      new ReevaluationPass({
+        everyMs,
+        agentsAfter: (rowid, limit) => c.store.compliance.activeAgentsAfter(rowid, limit),
+        maxRowid: () => c.store.agents.maxRowid(),
+        reevaluate: (id) => c.service.compliance.reevaluate(id),
+        log: createLogger('silent'),
+      });
+    // Hourly: a tick a minute, a sixtieth of the fleet each (3 agents: one per tick).
+    const hourly = make(3_600_000);
+    expect(hourly.tickMs).toBe(60_000);
+    expect(await hourly.tick()).toBe(1);
+    // A period as short as a tick: the whole fleet each tick.
+    const everySecond = make(1_000);
+    expect(everySecond.tickMs).toBe(1_000);
+    expect(await everySecond.tick()).toBe(3);
+  });
+});
