@@ -97,6 +97,29 @@ describe('periodic re-evaluation', () => {
     expect(seen).toEqual([ids[0], ids[1], ids[2], ids[0], ids[1]]);
   });
 
+  it('has each agent’s pages read before evaluating it, one agent at a time, and evaluates it even when the read fails', async () => {
+    const order: string[] = [];
+    let inWarmer = 0;
+    let mostInWarmer = 0;
+    const pass = new ReevaluationPass({
+      everyMs: 3_600_000,
+      agentsAfter: (rowid, limit) => c.store.compliance.activeAgentsAfter(rowid, limit),
+      maxRowid: () => c.store.agents.maxRowid(),
+      reevaluate: (id) => (order.push(`evaluate ${id}`), c.service.compliance.reevaluate(id)),
+      warm: async (id) => {
+        order.push(`warm ${id}`);
+        mostInWarmer = Math.max(mostInWarmer, ++inWarmer);
+        await new Promise((r) => setTimeout(r, 5));
+        inWarmer--;
+        if (id === agents[1]!.id) throw new Error('warmer stopped');
+      },
+      log: createLogger('silent'),
+    });
+    expect(await pass.tick(3)).toBe(3);
+    expect(order).toEqual(agents.flatMap((a) => [`warm ${a.id}`, `evaluate ${a.id}`]));
+    expect(mostInWarmer).toBe(1);
+  });
+
   it('skips retired agents, and one agent’s failure does not stop the others', async () => {
     const retired = agents[1]!.id;
     c.store.db.prepare('UPDATE agents SET retired_at = ? WHERE id = ?').run(new Date().toISOString(), retired);
@@ -130,13 +153,15 @@ describe('periodic re-evaluation', () => {
         reevaluate: (id) => c.service.compliance.reevaluate(id),
         log: createLogger('silent'),
       });
-    // Hourly: a tick a minute, a sixtieth of the fleet each (3 agents: one per tick).
+    // Hourly: a tick a second, a 3600th of the fleet each (3 agents: one per tick, at least one).
     const hourly = make(3_600_000);
-    expect(hourly.tickMs).toBe(60_000);
+    expect(hourly.tickMs).toBe(1_000);
     expect(await hourly.tick()).toBe(1);
-    // A period as short as a tick: the whole fleet each tick.
+    // A period of a second: the whole fleet each tick.
     const everySecond = make(1_000);
     expect(everySecond.tickMs).toBe(1_000);
     expect(await everySecond.tick()).toBe(3);
+    // A daily period: a tick every 24 s.
+    expect(make(86_400_000).tickMs).toBe(24_000);
   });
 });
