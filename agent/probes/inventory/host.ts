@@ -63,6 +63,16 @@ async function interfaceStates(names: string[]): Promise<Map<string, { operstate
   return new Map(list.map((i) => [i.iface, { operstate: i.operstate, internal: i.internal }]));
 }
 
+/**
+ * The boot time from the clock and the uptime, to the minute. Computed to the millisecond it moved by tens of
+ * milliseconds from one scan to the next (the clock and the uptime are read at slightly different moments, and
+ * clock adjustments move it too), so every scan of an unchanged machine had a new posture hash: a changed
+ * posture, evaluated and stored again, every few minutes per machine.
+ */
+export function bootTimeFrom(nowMs: number, uptimeSec: number): string {
+  return new Date(Math.round((nowMs - uptimeSec * 1000) / 60_000) * 60_000).toISOString();
+}
+
 export async function readHostInventory(errors: ProbeErrors, now = new Date()): Promise<HostInventory> {
   const osIfaces = os.networkInterfaces();
   const [[osInfo, uuid], ifaces] = await Promise.all([osIdentity(now.getTime()), interfaceStates(Object.keys(osIfaces)).then(
@@ -97,7 +107,7 @@ export async function readHostInventory(errors: ProbeErrors, now = new Date()): 
   } else errors.add('host.hardwareId', uuid.status === 'rejected' ? uuid.reason : 'systeminformation uuid returned no machine id');
   // si.time().uptime is seconds since boot (os.uptime underneath on Linux).
   const uptime = si.time().uptime;
-  if (typeof uptime === 'number' && uptime > 0) host.bootAt = new Date(now.getTime() - uptime * 1000).toISOString();
+  if (typeof uptime === 'number' && uptime > 0) host.bootAt = bootTimeFrom(now.getTime(), uptime);
   else errors.add('host.bootAt', 'uptime unavailable');
 
   const interfaces: NetworkSection['interfaces'] = [];
