@@ -5,6 +5,7 @@ import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { Posture } from '../../../protocol/posture.js';
 import { scanPosture, scanPostureDetailed } from '../../../agent/scan.js';
+import { postureHash } from '../../../protocol/canonical.js';
 
 describe('scanPosture on this Linux host', () => {
   it('returns a schema-valid posture with measured cost and an explained gap for every missing section', async () => {
@@ -29,6 +30,18 @@ describe('scanPosture on this Linux host', () => {
     }
     expect(p.network?.listening.length).toBeGreaterThanOrEqual(0);
     expect(['protected', 'degraded', 'unprotected', 'unknown']).toContain(p.av?.status);
+  });
+
+  it('gives an unchanged machine the same posture hash on the next scan', async () => {
+    // The agent sends a posture only when this hash changes; a field that moves on every scan (a boot time to the
+    // millisecond did) makes every scan of every machine a changed posture for the collector to evaluate and
+    // store. Listening sockets are left out here: the other test files open and close loopback servers meanwhile.
+    const stableHash = (p: Posture) => postureHash({ ...p, network: p.network && { ...p.network, listening: [] } });
+    const first = await scanPosture({ agentId: 'agent-test', version: '0.0.0-test', seq: 1 });
+    await new Promise((r) => setTimeout(r, 1500));
+    const second = await scanPosture({ agentId: 'agent-test', version: '0.0.0-test', seq: 2 });
+    expect(second.agent.collectedAt).not.toBe(first.agent.collectedAt);
+    expect(stableHash(second)).toBe(stableHash(first));
   });
 
   it('reports what each probe cost', async () => {
