@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 export interface ReevaluationPassOptions {
   /** Every agent is evaluated again at least this often (policy.reevaluateEverySec). */
   everyMs: number;
-  /** The next agents not retired after a rowid, in rowid order. */
+  /** The next agents not retired and with a posture after a rowid, in rowid order. */
   agentsAfter: (rowid: number, limit: number) => { rowid: number; id: string }[];
   /** The highest agent rowid: the fleet size the pace is set from. */
   maxRowid: () => number;

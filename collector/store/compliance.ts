@@ -81,7 +81,7 @@ export class ComplianceRepository {
       touch: db.prepare('UPDATE findings SET evaluated_at = @at WHERE agent_id = @agentId AND evaluated_at <> @at'),
       remove: db.prepare('DELETE FROM findings WHERE agent_id = ? AND control_id = ?'),
       ofAgent: db.prepare('SELECT * FROM findings WHERE agent_id = ? ORDER BY control_id'),
-      activeAfter: db.prepare('SELECT rowid, id FROM agents WHERE rowid > ? AND retired_at IS NULL ORDER BY rowid LIMIT ?'),
+      activeAfter: db.prepare('SELECT rowid, id FROM agents WHERE rowid > ? AND retired_at IS NULL AND posture_hash IS NOT NULL ORDER BY rowid LIMIT ?'),
     };
   }
 
@@ -294,7 +294,10 @@ export class ComplianceRepository {
     return (this.db.prepare('SELECT id FROM agents WHERE retired_at IS NULL ORDER BY id').pluck().all() as string[]);
   }
 
-  /** The next agents not retired after `rowid`, in rowid order: where the re-evaluation pass goes on from. */
+  /**
+   * The next agents after `rowid` that are not retired and have sent a posture, in rowid order: where the
+   * re-evaluation pass goes on from. One that never sent a posture has nothing whose time can run out.
+   */
   activeAgentsAfter(rowid: number, limit: number): { rowid: number; id: string }[] {
     return this.s.activeAfter.all(rowid, limit) as { rowid: number; id: string }[];
   }

@@ -69,10 +69,9 @@ describe('periodic re-evaluation', () => {
     const later = t0 + 30 * DAY;
     expect(await passAt(() => later).tick(3)).toBe(3);
     expect(status(a!.id, 'vn.patch.recent-install')).toMatchObject({ status: 'fail', evaluatedAt: new Date(later).toISOString() });
-    // The age was computed from the update time at evaluation (730 h), not read from the 30-day-old document
-    // (10 h, which passes). Without a verdict of the product's own the check cannot say fail, only that the
-    // product is not known to be current.
-    expect(status(a!.id, 'vn.malware.signatures')?.status).not.toBe('pass');
+    // Failing, so the age was computed from the update time at evaluation (730 h): the 30-day-old document
+    // says 10 h, which passes.
+    expect(status(a!.id, 'vn.malware.signatures')?.status).toBe('fail');
     expect(ledger(a!.id, 'vn.patch.recent-install')).toEqual([
       { status: 'pass', previousStatus: null },
       { status: 'fail', previousStatus: 'pass' },
@@ -118,6 +117,25 @@ describe('periodic re-evaluation', () => {
     expect(await pass.tick(3)).toBe(3);
     expect(order).toEqual(agents.flatMap((a) => [`warm ${a.id}`, `evaluate ${a.id}`]));
     expect(mostInWarmer).toBe(1);
+  });
+
+  it('skips agents that never sent a posture: nothing of theirs can expire, and they get no findings from it', async () => {
+    const silent = enrollDirect(c, 'never-reported');
+    try {
+      const seen: string[] = [];
+      const pass = new ReevaluationPass({
+        everyMs: 3_600_000,
+        agentsAfter: (rowid, limit) => c.store.compliance.activeAgentsAfter(rowid, limit),
+        maxRowid: () => c.store.agents.maxRowid(),
+        reevaluate: (id) => (seen.push(id), c.service.compliance.reevaluate(id)),
+        log: createLogger('silent'),
+      });
+      expect(await pass.tick(10)).toBe(3);
+      expect(seen).not.toContain(silent.id);
+      expect(c.store.compliance.findingsOfAgent(silent.id)).toEqual([]);
+    } finally {
+      c.store.db.prepare('UPDATE agents SET retired_at = ? WHERE id = ?').run(new Date().toISOString(), silent.id);
+    }
   });
 
   it('skips retired agents, and one agent’s failure does not stop the others', async () => {
