@@ -6,9 +6,9 @@
 //
 // The cost is spread evenly: at 100,000 agents and the default hour, 28 agents a second, one at a time. Each is
 // read first by the page warmer when there is one (store/page-warmer.ts), so its evaluation does not wait on the
-// disk on the event loop, and only one of the pass's reads is ever queued before a changed posture's. (Slices of
-// a sixtieth of the fleet a minute, warmed all at once, raised the collector's CPU from 39-46 % to 52-65 % in the
-// first minutes of a 100,000-agent run and backed changed postures up behind the warmer.)
+// disk on the event loop, and only one of the pass's reads is ever queued before a changed posture's (slices of
+// a sixtieth of the fleet a minute, warmed all at once, put 1,667 reads ahead of them at 100,000 agents).
+// Measured at 100,000 agents: about 8 points of a core (BENCHMARKS.md, tenth session).
 import type { Logger } from 'pino';
 
 export interface ReevaluationPassOptions {
