@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../collector/config/load.js';
 import { createLogger, startCollector, type RunningCollector } from '../../../collector/server.js';
-import { ReevaluationPass } from '../../../collector/compliance/reevaluation-pass.js';
+import { ReevaluationPass, type ReevaluationPassOptions } from '../../../collector/compliance/reevaluation-pass.js';
 import { postureHash, type Posture } from '../../../protocol/index.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
 import { enrollDirect, type EnrolledTestAgent } from '../../helpers/enroll.js';
@@ -34,16 +34,20 @@ const status = (agentId: string, controlId: string) => c.store.compliance.findin
 const ledger = (agentId: string, controlId: string) =>
   c.store.db.prepare('SELECT status, previous_status AS previousStatus FROM findings_ledger WHERE agent_id = ? AND control_id = ? ORDER BY id').all(agentId, controlId);
 
-/** A pass over this collector whose evaluations run as of `clock()`. */
-function passAt(clock: () => number) {
+/** A pass over this collector, hourly, evaluating as of now unless told otherwise. */
+function passOf(o: Partial<ReevaluationPassOptions> = {}): ReevaluationPass {
   return new ReevaluationPass({
     everyMs: 3_600_000,
     agentsAfter: (rowid, limit) => c.store.compliance.activeAgentsAfter(rowid, limit),
     maxRowid: () => c.store.agents.maxRowid(),
-    reevaluate: (id) => c.service.compliance.reevaluate(id, new Date(clock())),
+    reevaluate: (id) => c.service.compliance.reevaluate(id),
     log: createLogger('silent'),
+    ...o,
   });
 }
+
+/** A pass whose evaluations run as of `clock()`. */
+const passAt = (clock: () => number) => passOf({ reevaluate: (id) => c.service.compliance.reevaluate(id, new Date(clock())) });
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'soclite-reevaluation-'));
@@ -82,13 +86,7 @@ describe('periodic re-evaluation', () => {
 
   it('goes through the fleet a slice at a time, from where the last slice ended, and starts over after the last agent', async () => {
     const seen: string[] = [];
-    const pass = new ReevaluationPass({
-      everyMs: 3_600_000,
-      agentsAfter: (rowid, limit) => c.store.compliance.activeAgentsAfter(rowid, limit),
-      maxRowid: () => c.store.agents.maxRowid(),
-      reevaluate: (id) => (seen.push(id), c.service.compliance.reevaluate(id)),
-      log: createLogger('silent'),
-    });
+    const pass = passOf({ reevaluate: (id) => (seen.push(id), c.service.compliance.reevaluate(id)) });
     expect(await pass.tick(2)).toBe(2);
     expect(await pass.tick(2)).toBe(1);
     expect(await pass.tick(2)).toBe(2);
@@ -100,10 +98,7 @@ describe('periodic re-evaluation', () => {
     const order: string[] = [];
     let inWarmer = 0;
     let mostInWarmer = 0;
-    const pass = new ReevaluationPass({
-      everyMs: 3_600_000,
-      agentsAfter: (rowid, limit) => c.store.compliance.activeAgentsAfter(rowid, limit),
-      maxRowid: () => c.store.agents.maxRowid(),
+    const pass = passOf({
       reevaluate: (id) => (order.push(`evaluate ${id}`), c.service.compliance.reevaluate(id)),
       warm: async (id) => {
         order.push(`warm ${id}`);
@@ -112,7 +107,6 @@ describe('periodic re-evaluation', () => {
         inWarmer--;
         if (id === agents[1]!.id) throw new Error('warmer stopped');
       },
-      log: createLogger('silent'),
     });
     expect(await pass.tick(3)).toBe(3);
     expect(order).toEqual(agents.flatMap((a) => [`warm ${a.id}`, `evaluate ${a.id}`]));
@@ -123,13 +117,7 @@ describe('periodic re-evaluation', () => {
     const silent = enrollDirect(c, 'never-reported');
     try {
       const seen: string[] = [];
-      const pass = new ReevaluationPass({
-        everyMs: 3_600_000,
-        agentsAfter: (rowid, limit) => c.store.compliance.activeAgentsAfter(rowid, limit),
-        maxRowid: () => c.store.agents.maxRowid(),
-        reevaluate: (id) => (seen.push(id), c.service.compliance.reevaluate(id)),
-        log: createLogger('silent'),
-      });
+      const pass = passOf({ reevaluate: (id) => (seen.push(id), c.service.compliance.reevaluate(id)) });
       expect(await pass.tick(10)).toBe(3);
       expect(seen).not.toContain(silent.id);
       expect(c.store.compliance.findingsOfAgent(silent.id)).toEqual([]);
@@ -143,16 +131,12 @@ describe('periodic re-evaluation', () => {
     c.store.db.prepare('UPDATE agents SET retired_at = ? WHERE id = ?').run(new Date().toISOString(), retired);
     try {
       const seen: string[] = [];
-      const pass = new ReevaluationPass({
-        everyMs: 3_600_000,
-        agentsAfter: (rowid, limit) => c.store.compliance.activeAgentsAfter(rowid, limit),
-        maxRowid: () => c.store.agents.maxRowid(),
+      const pass = passOf({
         reevaluate: (id) => {
           seen.push(id);
           if (id === agents[0]!.id) throw new Error('broken posture');
           return c.service.compliance.reevaluate(id);
         },
-        log: createLogger('silent'),
       });
       expect(await pass.tick(10)).toBe(1);
       expect(seen).toEqual([agents[0]!.id, agents[2]!.id]);
@@ -163,14 +147,7 @@ describe('periodic re-evaluation', () => {
   });
 
   it('paces itself: each tick takes the share of the fleet that one tick of the period owes', async () => {
-    const make = (everyMs: number) =>
-      new ReevaluationPass({
-        everyMs,
-        agentsAfter: (rowid, limit) => c.store.compliance.activeAgentsAfter(rowid, limit),
-        maxRowid: () => c.store.agents.maxRowid(),
-        reevaluate: (id) => c.service.compliance.reevaluate(id),
-        log: createLogger('silent'),
-      });
+    const make = (everyMs: number) => passOf({ everyMs });
     // Hourly: a tick a second, a 3600th of the fleet each (3 agents: one per tick, at least one).
     const hourly = make(3_600_000);
     expect(hourly.tickMs).toBe(1_000);
