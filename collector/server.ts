@@ -58,18 +58,26 @@ export async function startCollector(config: Config, logger: Logger = createLogg
     service.addCommitHook((o) => {
       if (o.postureChanged) compliance.evaluateAgent(o.agent.id, o.agent.unitId, o.postureChanged.posture);
     });
-    // Findings follow the policy: when the packs changed since the last run, every agent is evaluated again.
+    const warmer = service.pageWarmer;
+    const reevaluation = compliance.startReevaluation(config.policy.reevaluateEverySec * 1000, warmer && ((id) => warmer.warm(id)));
+    // Findings follow the policy: when the packs changed since the last run, every agent is evaluated again, in
+    // the background (2-3 minutes at 100,000 agents, during which the collector would not have answered). The
+    // digest is kept only once that is done, so a collector stopped before starts over.
     const digestKey = 'policy.digest';
-    const lastDigest = store.settings.get(digestKey);
-    if (lastDigest !== compliance.policySet.digest) {
-      const n = compliance.reevaluateAll();
-      store.settings.set(digestKey, compliance.policySet.digest);
-      if (n) logger.info({ agents: n }, 'policy set changed since the last run; findings re-evaluated');
+    const digest = compliance.policySet.digest;
+    if (store.settings.get(digestKey) !== digest) {
+      logger.info('policy set changed since the last run; re-evaluating every agent in the background');
+      compliance.reevaluateAll().then(
+        (n) => {
+          if (reevaluation.isStopped) return;
+          if (compliance.policySet.digest === digest) store.settings.set(digestKey, digest);
+          logger.info({ agents: n }, 'policy set changed since the last run; findings re-evaluated');
+        },
+        (err: unknown) => logger.error({ err }, 're-evaluation after a policy change failed'),
+      );
     }
     compliance.watchPolicyDir();
     compliance.startTrendSnapshots(config.policy.trendSnapshotSec * 1000);
-    const warmer = service.pageWarmer;
-    compliance.startReevaluation(config.policy.reevaluateEverySec * 1000, warmer && ((id) => warmer.warm(id)));
     const alerts = startAlerts({ store, service, config, logger });
     const tls = config.server.tls;
     const https = tls.cert && tls.key ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : undefined;

@@ -4,11 +4,12 @@
 // machine whose posture stays the same sends only heartbeats, and without this pass such a finding would keep
 // saying "pass" long after the limit went by. Unknown is not pass, and neither is a pass that has expired.
 //
-// The cost is spread evenly: at 100,000 agents and the default hour, 28 agents a second, one at a time. Each is
+// The cost is spread evenly: a 3600th of the fleet per 3600th of the period (at 100,000 agents and the default
+// six hours, 28 agents every 6 s; hourly, every second), one at a time. Each is
 // read first by the page warmer when there is one (store/page-warmer.ts), so its evaluation does not wait on the
 // disk on the event loop, and only one of the pass's reads is ever queued before a changed posture's (slices of
 // a sixtieth of the fleet a minute, warmed all at once, put 1,667 reads ahead of them at 100,000 agents).
-// Measured at 100,000 agents: about 8 points of a core (BENCHMARKS.md, tenth session).
+// Measured at 100,000 agents with an hourly period: 5-8 points of a core (BENCHMARKS.md, tenth session).
 import type { Logger } from 'pino';
 
 export interface ReevaluationPassOptions {
@@ -30,10 +31,15 @@ const TURN_BUDGET_MS = 8;
 /** How often a slice is taken: every second for a period of an hour, never more often. */
 const tickMsFor = (everyMs: number) => Math.min(60_000, Math.max(1_000, Math.floor(everyMs / 3600)));
 
+/** Agents read per step of a full sweep. */
+const SWEEP_PAGE = 256;
+
 export class ReevaluationPass {
   private cursor = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  private sweeping: Promise<number> | undefined;
+  private sweepWanted = false;
   private stopped = false;
   private failuresLogged = false;
   readonly tickMs: number;
@@ -47,11 +53,44 @@ export class ReevaluationPass {
     this.timer.unref();
   }
 
-  /** Stops taking slices; a slice under way ends after its current turn. */
+  /** Whether stop() was called: a sweep that resolves after it did not reach every agent. */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Stops taking slices; a slice or sweep under way ends after the agent it is on. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    await Promise.all([this.running, this.sweeping]);
+  }
+
+  /**
+   * Evaluates every agent with a posture (the policy, a level or the attestations changed) the same way, beside
+   * reports and API calls, instead of in one loop that held the event loop: 2-3 minutes at 100,000 agents. Resolves
+   * with how many were evaluated, once a sweep that began after this call has ended: a sweep under way may
+   * already have passed agents, so another follows it. The periodic slices wait meanwhile.
+   */
+  sweepAll(): Promise<number> {
+    this.sweepWanted = true;
+    this.sweeping ??= this.sweeps().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  private async sweeps(): Promise<number> {
     await this.running;
+    let done = 0;
+    while (this.sweepWanted && !this.stopped) {
+      this.sweepWanted = false;
+      done = 0;
+      for (let after = 0; !this.stopped; ) {
+        const agents = this.o.agentsAfter(after, SWEEP_PAGE);
+        done += await this.evaluateEach(agents);
+        if (agents.length < SWEEP_PAGE) break;
+        after = agents[agents.length - 1]!.rowid;
+      }
+    }
+    return done;
   }
 
   /**
@@ -60,7 +99,7 @@ export class ReevaluationPass {
    * evaluated. A tick that finds the previous slice still running does nothing.
    */
   tick(quota = Math.ceil((this.o.maxRowid() * this.tickMs) / this.o.everyMs)): Promise<number> {
-    if (this.running || this.stopped || quota <= 0) return Promise.resolve(0);
+    if (this.running || this.sweeping || this.stopped || quota <= 0) return Promise.resolve(0);
     this.running = this.slice(quota).finally(() => (this.running = undefined));
     return this.running;
   }
@@ -68,6 +107,11 @@ export class ReevaluationPass {
   private async slice(quota: number): Promise<number> {
     const agents = this.o.agentsAfter(this.cursor, quota);
     this.cursor = agents.length < quota ? 0 : agents[agents.length - 1]!.rowid;
+    return this.evaluateEach(agents);
+  }
+
+  /** One agent at a time: warmed first when there is a warmer, else in turns of at most TURN_BUDGET_MS. */
+  private async evaluateEach(agents: { id: string }[]): Promise<number> {
     let done = 0;
     let turnStarted = performance.now();
     for (const a of agents) {
@@ -84,7 +128,7 @@ export class ReevaluationPass {
         if (this.o.reevaluate(a.id)) done++;
       } catch (err) {
         // One agent's failure must not stop the fleet's; logged once, not once per agent and pass.
-        if (!this.failuresLogged) this.o.log.error({ err, agentId: a.id }, 'periodic re-evaluation of an agent failed');
+        if (!this.failuresLogged) this.o.log.error({ err, agentId: a.id }, 're-evaluation of an agent failed');
         this.failuresLogged = true;
       }
     }

@@ -68,11 +68,16 @@ export class ComplianceService {
     return transitions;
   }
 
-  /** Re-evaluates every agent (after a policy, level or attestation change), one transaction per agent. */
-  reevaluateAll(): number {
+  /**
+   * Re-evaluates every agent that has a posture (after a policy, level or attestation change), one transaction
+   * per agent: in the background pass when it runs (reevaluation-pass.ts), so reports and API calls go on
+   * meanwhile, else at once. Resolves with how many were evaluated.
+   */
+  async reevaluateAll(): Promise<number> {
     this.attestations = this.store.compliance.listAttestations();
+    if (this.reevaluation) return this.reevaluation.sweepAll();
     let n = 0;
-    for (const id of this.store.compliance.activeAgentIds()) if (this.reevaluate(id)) n++;
+    for (const { id } of this.store.compliance.activeAgentsAfter(0, Number.MAX_SAFE_INTEGER)) if (this.reevaluate(id)) n++;
     return n;
   }
 
@@ -91,13 +96,16 @@ export class ComplianceService {
       if (next.digest === this.policy.digest) return null;
       const previous = this.policy.digest;
       this.policy = next;
-      const n = this.reevaluateAll();
       auditLog(this.store).record({
         action: 'policy.change',
         actor: { type: 'system', name: 'policy watcher' },
-        details: { dir: this.o.policyDir, previousDigest: previous, digest: next.digest, agentsReevaluated: n },
+        details: { dir: this.o.policyDir, previousDigest: previous, digest: next.digest },
       });
-      this.log.info({ digest: next.digest, agents: n }, 'policy changed; findings re-evaluated');
+      this.log.info({ digest: next.digest }, 'policy changed; re-evaluating every agent');
+      this.reevaluateAll().then(
+        (n) => this.log.info({ digest: next.digest, agents: n }, 'policy changed; findings re-evaluated'),
+        (err: unknown) => this.log.error({ err }, 're-evaluation after a policy change failed'),
+      );
       return null;
     } catch (err) {
       const text = err instanceof PolicyLoadError ? err.message : String(err);

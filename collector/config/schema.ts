@@ -48,7 +48,10 @@ export const ConfigSchema = Type.Object(
         trendSnapshotSec: Type.Number({ exclusiveMinimum: 0, default: 3600, description: 'how often today’s compliance trend point is refreshed' }),
         reevaluateEverySec: Type.Number({
           minimum: 60,
-          default: 3600,
+          // Six hours: the limits these checks have are days (last patch) or days' worth of hours (signatures,
+          // whose product verdict also turns the posture over when they expire). Hourly took 5-8 points of a core
+          // and most of the p99 margin at 100,000 agents (BENCHMARKS.md, tenth session).
+          default: 21600,
           description: 'every agent’s stored posture is evaluated again at least this often, so time-dependent checks (patch and signature ages) stay current on machines whose posture does not change',
         }),
       },

@@ -197,6 +197,31 @@ describe('compliance evaluation in the collector', () => {
     expect((await api.get('/api/v1/compliance/trend?days=0')).status).toBe(400);
   });
 
+  it('re-evaluates every agent in the background after a valid policy edit, and records the change', async () => {
+    type Page = { items: { id: string }[] };
+    const ids = (await api.get<Page>('/api/v1/agents?limit=1000')).body.items.map((a) => a.id);
+    const expectedOf = async (id: string) => (await findingsOf(id)).findings.find((f) => f.controlId === 'vn.patch.recent-install')?.expected ?? '';
+    const withPatchFinding: string[] = [];
+    for (const id of ids) if ((await expectedOf(id)).includes('35')) withPatchFinding.push(id);
+    expect(withPatchFinding.length).toBeGreaterThan(0);
+    const pack = join(policyDir, 'vn-nd85-tt12', 'pack.yaml');
+    const text = readFileSync(pack, 'utf8');
+    const edited = text.replace(/(maxDaysSinceLastPatchInstall:[\s\S]*?default: )35/, '$136');
+    expect(edited).not.toBe(text);
+    writeFileSync(pack, edited);
+    try {
+      await waitFor('every agent’s patch finding to carry the new limit', async () => {
+        for (const id of withPatchFinding) if (!(await expectedOf(id)).includes('36')) return false;
+        return true;
+      }, 15_000);
+      const audit = (await api.get<{ items: { action: string; outcome: string; details: { digest?: string } }[] }>('/api/v1/audit?action=policy.change')).body.items;
+      expect(audit.some((e) => e.outcome === 'success' && typeof e.details.digest === 'string')).toBe(true);
+    } finally {
+      writeFileSync(pack, text);
+    }
+    await waitFor('the original limit back', async () => (await expectedOf(withPatchFinding[0]!)).includes('35'), 15_000);
+  });
+
   it('refuses a broken policy edit and keeps the last good policy set', async () => {
     const digest = (await api.get<{ policyDigest: string }>('/api/v1/compliance')).body.policyDigest;
     appendFileSync(join(policyDir, 'vn-nd85-tt12', 'firewall.yaml'), '\n  - id: vn.firewall.enabled\n    broken: [\n');

@@ -295,7 +295,8 @@ export async function complianceRoutes(app: FastifyInstance, opts: { service: Co
           details: { kind: a.kind, title: a.title, documentSha256: a.documentSha256, controlIds: a.controlIds ?? null, systemId: a.systemId ?? null, validFrom: a.validFrom, validUntil: a.validUntil },
         });
       });
-      service.compliance.reevaluateAll();
+      // Answered once every agent has been evaluated against it; other requests are served meanwhile.
+      await service.compliance.reevaluateAll();
       return reply.status(201).send(a);
     },
   );

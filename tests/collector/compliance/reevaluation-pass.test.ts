@@ -146,6 +146,31 @@ describe('periodic re-evaluation', () => {
     }
   });
 
+  it('sweeps every agent with a posture on request, between other work, and sweeps again when asked during a sweep', async () => {
+    const seen: string[] = [];
+    let between = 0;
+    const pass = passOf({
+      reevaluate: (id) => (seen.push(id), c.service.compliance.reevaluate(id)),
+      warm: () => new Promise((r) => setTimeout(() => (between++, r(undefined)), 2)),
+    });
+    const first = pass.sweepAll();
+    // Periodic slices wait while a sweep runs.
+    expect(await pass.tick(10)).toBe(0);
+    await new Promise((r) => setTimeout(r, 3));
+    // Asked again after the sweep had begun: the promise ends only after a sweep begun after this call.
+    const second = pass.sweepAll();
+    expect(second).toBe(first);
+    expect(await second).toBe(3);
+    const ids = agents.map((a) => a.id);
+    expect(seen).toEqual([...ids, ...ids]);
+    expect(between).toBe(6);
+    // Stopped, a sweep says so.
+    expect(pass.isStopped).toBe(false);
+    await pass.stop();
+    expect(pass.isStopped).toBe(true);
+    expect(await pass.sweepAll()).toBe(0);
+  });
+
   it('paces itself: each tick takes the share of the fleet that one tick of the period owes', async () => {
     const make = (everyMs: number) => passOf({ everyMs });
     // Hourly: a tick a second, a 3600th of the fleet each (3 agents: one per tick, at least one).
