@@ -5,10 +5,10 @@
 // saying "pass" long after the limit went by. Unknown is not pass, and neither is a pass that has expired.
 //
 // The cost is spread evenly: a 3600th of the fleet per 3600th of the period (at 100,000 agents and the default
-// six hours, 28 agents every 6 s; hourly, every second), one at a time. Each is
-// read first by the page warmer when there is one (store/page-warmer.ts), so its evaluation does not wait on the
-// disk on the event loop, and only one of the pass's reads is ever queued before a changed posture's (slices of
-// a sixtieth of the fleet a minute, warmed all at once, put 1,667 reads ahead of them at 100,000 agents).
+// six hours, 28 agents every 6 s; hourly, every second), one at a time. Each is read first by the page warmer
+// when there is one (store/page-warmer.ts), so its evaluation does not wait on the disk on the event loop, and
+// only one of the pass's reads is ever queued before a changed posture's (slices of a sixtieth of the fleet a
+// minute, warmed all at once, put 1,667 reads ahead of them at 100,000 agents).
 // Measured at 100,000 agents with an hourly period: 5-8 points of a core (BENCHMARKS.md, tenth session).
 import type { Logger } from 'pino';
 
