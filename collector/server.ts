@@ -49,33 +49,25 @@ export async function startCollector(config: Config, logger: Logger = createLogg
     if (!store.db.memory) {
       service.pageWarmer = store.startPageWarmer((err) => logger.error({ err }, 'page warmer stopped: changed postures read their pages on the event loop from now on'));
     }
+    const warmer = service.pageWarmer;
     const compliance = new ComplianceService(
       store,
-      { policyDir: config.policy.dir ?? defaultPolicyDir(), packs: config.policy.packs, overrides: config.policy.overrides },
+      {
+        policyDir: config.policy.dir ?? defaultPolicyDir(),
+        packs: config.policy.packs,
+        overrides: config.policy.overrides,
+        reevaluateEveryMs: config.policy.reevaluateEverySec * 1000,
+        warm: warmer && ((id) => warmer.warm(id)),
+      },
       logger,
     );
     service.compliance = compliance;
     service.addCommitHook((o) => {
       if (o.postureChanged) compliance.evaluateAgent(o.agent.id, o.agent.unitId, o.postureChanged.posture);
     });
-    const warmer = service.pageWarmer;
-    const reevaluation = compliance.startReevaluation(config.policy.reevaluateEverySec * 1000, warmer && ((id) => warmer.warm(id)));
-    // Findings follow the policy: when the packs changed since the last run, every agent is evaluated again, in
-    // the background (2-3 minutes at 100,000 agents, during which the collector would not have answered). The
-    // digest is kept only once that is done, so a collector stopped before starts over.
-    const digestKey = 'policy.digest';
-    const digest = compliance.policySet.digest;
-    if (store.settings.get(digestKey) !== digest) {
-      logger.info('policy set changed since the last run; re-evaluating every agent in the background');
-      compliance.reevaluateAll().then(
-        (n) => {
-          if (reevaluation.isStopped) return;
-          if (compliance.policySet.digest === digest) store.settings.set(digestKey, digest);
-          logger.info({ agents: n }, 'policy set changed since the last run; findings re-evaluated');
-        },
-        (err: unknown) => logger.error({ err }, 're-evaluation after a policy change failed'),
-      );
-    }
+    // Findings follow the policy: when the packs changed since the last run, every agent is evaluated again.
+    compliance.reevaluateIfPolicyChangedSinceLastRun();
+    compliance.startReevaluation();
     compliance.watchPolicyDir();
     compliance.startTrendSnapshots(config.policy.trendSnapshotSec * 1000);
     const alerts = startAlerts({ store, service, config, logger });

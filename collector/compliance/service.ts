@@ -12,11 +12,17 @@ import type { ControlCount, LevelSummary } from '../store/compliance.js';
 import { ReevaluationPass } from './reevaluation-pass.js';
 
 const TREND_REFRESH_MS = 60_000;
+/** Setting holding the digest of the policy set every agent was last evaluated against. */
+export const POLICY_DIGEST_KEY = 'policy.digest';
 
 export interface ComplianceOptions {
   policyDir: string;
   packs: string[];
   overrides: Record<string, unknown>;
+  /** Every agent is evaluated again at least this often once startReevaluation() runs (policy.reevaluateEverySec). */
+  reevaluateEveryMs: number;
+  /** Reads an agent's pages off the event loop before it is evaluated again (the collector's page warmer). */
+  warm?: (agentId: string) => Promise<unknown>;
 }
 
 export class ComplianceService {
@@ -25,7 +31,7 @@ export class ComplianceService {
   private snapshotTimer: NodeJS.Timeout | undefined;
   private soonTimer: NodeJS.Timeout | undefined;
   private snapshotsOn = false;
-  private reevaluation: ReevaluationPass | undefined;
+  private readonly reevaluation: ReevaluationPass;
   private attestations: (Attestation & { title: string })[];
   readonly transitionListeners: ((t: FindingTransition[]) => void)[] = [];
 
@@ -36,6 +42,14 @@ export class ComplianceService {
   ) {
     this.policy = this.load();
     this.attestations = store.compliance.listAttestations();
+    this.reevaluation = new ReevaluationPass({
+      everyMs: o.reevaluateEveryMs,
+      agentsAfter: (rowid, limit) => store.compliance.activeAgentsAfter(rowid, limit),
+      maxRowid: () => store.agents.maxRowid(),
+      reevaluate: (id) => this.reevaluate(id),
+      warm: o.warm,
+      log,
+    });
   }
 
   get policySet(): PolicySet {
@@ -70,15 +84,39 @@ export class ComplianceService {
 
   /**
    * Re-evaluates every agent that has a posture (after a policy, level or attestation change), one transaction
-   * per agent: in the background pass when it runs (reevaluation-pass.ts), so reports and API calls go on
-   * meanwhile, else at once. Resolves with how many were evaluated.
+   * per agent, in the background (reevaluation-pass.ts), so reports and API calls go on meanwhile. Resolves with
+   * how many were evaluated.
    */
-  async reevaluateAll(): Promise<number> {
+  reevaluateAll(): Promise<number> {
     this.attestations = this.store.compliance.listAttestations();
-    if (this.reevaluation) return this.reevaluation.sweepAll();
-    let n = 0;
-    for (const { id } of this.store.compliance.activeAgentsAfter(0, Number.MAX_SAFE_INTEGER)) if (this.reevaluate(id)) n++;
-    return n;
+    return this.reevaluation.sweepAll();
+  }
+
+  /**
+   * At start: when the policy set differs from the one every agent was last evaluated against, evaluates them
+   * all again, in the background (2-3 minutes at 100,000 agents, during which the collector would not have
+   * answered when this ran before it listened).
+   */
+  reevaluateIfPolicyChangedSinceLastRun(): void {
+    if (this.store.settings.get(POLICY_DIGEST_KEY) === this.policy.digest) return;
+    this.log.info('policy set changed since the last run; re-evaluating every agent in the background');
+    this.reevaluateForPolicy();
+  }
+
+  /**
+   * Sweeps the fleet for the current policy set and records its digest once the sweep has reached every agent,
+   * so a collector stopped before starts over at its next start, and one that finished does not sweep again.
+   */
+  private reevaluateForPolicy(): void {
+    const digest = this.policy.digest;
+    this.reevaluateAll().then(
+      (n) => {
+        if (this.reevaluation.isStopped) return;
+        if (this.policy.digest === digest) this.store.settings.set(POLICY_DIGEST_KEY, digest);
+        this.log.info({ digest, agents: n }, 'policy changed; findings re-evaluated');
+      },
+      (err: unknown) => this.log.error({ err }, 're-evaluation after a policy change failed'),
+    );
   }
 
   /** Evaluates one agent's stored posture again as of `at`, in a transaction of its own; false if it is gone. */
@@ -102,10 +140,7 @@ export class ComplianceService {
         details: { dir: this.o.policyDir, previousDigest: previous, digest: next.digest },
       });
       this.log.info({ digest: next.digest }, 'policy changed; re-evaluating every agent');
-      this.reevaluateAll().then(
-        (n) => this.log.info({ digest: next.digest, agents: n }, 'policy changed; findings re-evaluated'),
-        (err: unknown) => this.log.error({ err }, 're-evaluation after a policy change failed'),
-      );
+      this.reevaluateForPolicy();
       return null;
     } catch (err) {
       const text = err instanceof PolicyLoadError ? err.message : String(err);
@@ -129,21 +164,12 @@ export class ComplianceService {
   }
 
   /**
-   * Evaluates every agent's stored posture again at least every `everyMs` (reevaluation-pass.ts), so checks
-   * that depend on the time (ages of patches and signatures) do not go stale on machines whose posture stays
-   * the same. `warm` reads an agent's pages off the event loop first (the collector's page warmer).
+   * Evaluates every agent's stored posture again at least every `reevaluateEveryMs` (reevaluation-pass.ts), so
+   * checks that depend on the time (ages of patches and signatures) do not go stale on machines whose posture
+   * stays the same.
    */
-  startReevaluation(everyMs: number, warm?: (agentId: string) => Promise<unknown>): ReevaluationPass {
-    this.reevaluation = new ReevaluationPass({
-      everyMs,
-      agentsAfter: (rowid, limit) => this.store.compliance.activeAgentsAfter(rowid, limit),
-      maxRowid: () => this.store.agents.maxRowid(),
-      reevaluate: (id) => this.reevaluate(id),
-      warm,
-      log: this.log,
-    });
+  startReevaluation(): void {
     this.reevaluation.start();
-    return this.reevaluation;
   }
 
   /** Today's trend snapshot (UTC day), now and then every `everyMs`; earlier days stay as they were. */
@@ -187,7 +213,7 @@ export class ComplianceService {
     this.snapshotsOn = false;
     clearInterval(this.snapshotTimer);
     clearTimeout(this.soonTimer);
-    await this.reevaluation?.stop();
+    await this.reevaluation.stop();
     await this.watcher?.close();
   }
 }

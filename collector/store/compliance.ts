@@ -289,14 +289,10 @@ export class ComplianceRepository {
     }));
   }
 
-  /** Ids only: re-evaluation loads one posture at a time, so 100,000 documents never sit in memory together. */
-  activeAgentIds(): string[] {
-    return (this.db.prepare('SELECT id FROM agents WHERE retired_at IS NULL ORDER BY id').pluck().all() as string[]);
-  }
-
   /**
    * The next agents after `rowid` that are not retired and have sent a posture, in rowid order: where the
-   * re-evaluation pass goes on from. One that never sent a posture has nothing whose time can run out.
+   * re-evaluation pass goes on from. One that never sent a posture has nothing whose time can run out. Ids
+   * only: re-evaluation loads one posture at a time, so 100,000 documents never sit in memory together.
    */
   activeAgentsAfter(rowid: number, limit: number): { rowid: number; id: string }[] {
     return this.s.activeAfter.all(rowid, limit) as { rowid: number; id: string }[];

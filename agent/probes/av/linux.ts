@@ -58,9 +58,9 @@ async function clamav(host: HostAccess, procs: ProcessSnapshot, opts: LinuxAvOpt
       issues.push(`no signature database in ${CLAMAV_DB_DIR}`);
       p.upToDate = false;
     } else {
-      const ageH = Math.max(0, (opts.now.getTime() - db.header.builtAtEpoch * 1000) / 3_600_000);
-      p.signatureAgeHours = Math.round(ageH * 10) / 10;
       const built = new Date(db.header.builtAtEpoch * 1000);
+      const ageH = Math.max(0, (opts.now.getTime() - built.getTime()) / 3_600_000);
+      p.signatureAgeHours = Math.round(ageH * 10) / 10;
       if (!Number.isNaN(built.getTime())) p.signaturesUpdatedAt = built.toISOString();
       p.signatureVersion = String(db.header.version);
       p.upToDate = ageH <= opts.maxSignatureAgeHours;
