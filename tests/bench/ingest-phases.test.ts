@@ -29,7 +29,8 @@ it('every phase, Ed25519-signed and session-MAC’d, is accepted in order', asyn
   expect(fleet.stats.sessionsOpened).toBe(N);
   const phases = buildPhases(fleet.identitiesInOrder(), 'bench-phases', { unchangedRounds: 2, heartbeatRounds: 2 });
   expect(phases.map((p) => [p.name, p.auth])).toEqual([
-    ['posture, changed (policy evaluated)', 'ed25519'],
+    ['posture, first (every finding new), session MAC', 'session'],
+    ['posture, changed (evaluated), session MAC', 'session'],
     ['posture, unchanged (hash only)', 'ed25519'],
     ['heartbeat', 'ed25519'],
     ['posture, unchanged (hash only), session MAC', 'session'],
