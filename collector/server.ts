@@ -10,6 +10,7 @@ import { buildHttpApp } from './http/app.js';
 import { ensureAdmin } from './auth/service.js';
 import { VERSION } from './version.js';
 import { ComplianceService } from './compliance/service.js';
+import { registerComplianceMetrics } from './compliance/metrics.js';
 import { defaultPolicyDir } from './policy/index.js';
 import { startAlerts } from './alerts/start.js';
 
@@ -62,6 +63,7 @@ export async function startCollector(config: Config, logger: Logger = createLogg
       logger,
     );
     service.compliance = compliance;
+    registerComplianceMetrics(service.metrics.registry, compliance);
     service.addCommitHook((o) => {
       if (o.postureChanged) compliance.evaluateAgent(o.agent.id, o.agent.unitId, o.postureChanged.posture);
     });

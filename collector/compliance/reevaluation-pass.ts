@@ -12,6 +12,19 @@
 // Measured at 100,000 agents with an hourly period: 5-8 points of a core (BENCHMARKS.md, tenth session).
 import type { Logger } from 'pino';
 
+/** Why the whole fleet is being evaluated again. */
+export type SweepReason = 'policy_changed' | 'attestations_changed';
+
+/** A fleet sweep under way, for the dashboard and the metrics: at 100,000 agents one takes minutes. */
+export interface SweepProgress {
+  reason: SweepReason;
+  startedAt: string;
+  /** Agents visited so far in this sweep. */
+  done: number;
+  /** Agents it will visit, as counted when it began; raised if more are visited (first postures meanwhile). */
+  total: number;
+}
+
 export interface ReevaluationPassOptions {
   /** Every agent is evaluated again at least this often (policy.reevaluateEverySec). */
   everyMs: number;
@@ -19,6 +32,8 @@ export interface ReevaluationPassOptions {
   agentsAfter: (rowid: number, limit: number) => { rowid: number; id: string }[];
   /** The highest agent rowid: the fleet size the pace is set from. */
   maxRowid: () => number;
+  /** About how many agents a sweep will visit (not retired, with a posture): its progress is told against it. */
+  countActive: () => number;
   /** Evaluates one agent's stored posture again as of now, in a transaction of its own. */
   reevaluate: (agentId: string) => boolean;
   /** Reads the pages an evaluation will touch off the event loop; optional, failures are ignored. */
@@ -39,7 +54,8 @@ export class ReevaluationPass {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private sweeping: Promise<number> | undefined;
-  private sweepWanted = false;
+  private sweepWanted: SweepReason | undefined;
+  private sweepProgress: SweepProgress | null = null;
   private stopped = false;
   private failuresLogged = false;
   readonly tickMs: number;
@@ -71,21 +87,31 @@ export class ReevaluationPass {
    * with how many were evaluated, once a sweep that began after this call has ended: a sweep under way may
    * already have passed agents, so another follows it. The periodic slices wait meanwhile.
    */
-  sweepAll(): Promise<number> {
-    this.sweepWanted = true;
-    this.sweeping ??= this.sweeps().finally(() => (this.sweeping = undefined));
+  sweepAll(reason: SweepReason): Promise<number> {
+    this.sweepWanted = reason;
+    this.sweeping ??= this.sweeps().finally(() => {
+      this.sweeping = undefined;
+      this.sweepProgress = null;
+    });
     return this.sweeping;
+  }
+
+  /** The sweep under way, or null; a copy, so callers cannot move it. */
+  get progress(): SweepProgress | null {
+    return this.sweepProgress && { ...this.sweepProgress };
   }
 
   private async sweeps(): Promise<number> {
     await this.running;
     let done = 0;
     while (this.sweepWanted && !this.stopped) {
-      this.sweepWanted = false;
+      const progress: SweepProgress = { reason: this.sweepWanted, startedAt: new Date().toISOString(), done: 0, total: this.o.countActive() };
+      this.sweepProgress = progress;
+      this.sweepWanted = undefined;
       done = 0;
       for (let after = 0; !this.stopped; ) {
         const agents = this.o.agentsAfter(after, SWEEP_PAGE);
-        done += await this.evaluateEach(agents);
+        done += await this.evaluateEach(agents, progress);
         if (agents.length < SWEEP_PAGE) break;
         after = agents[agents.length - 1]!.rowid;
       }
@@ -111,7 +137,7 @@ export class ReevaluationPass {
   }
 
   /** One agent at a time: warmed first when there is a warmer, else in turns of at most TURN_BUDGET_MS. */
-  private async evaluateEach(agents: { id: string }[]): Promise<number> {
+  private async evaluateEach(agents: { id: string }[], progress?: SweepProgress): Promise<number> {
     let done = 0;
     let turnStarted = performance.now();
     for (const a of agents) {
@@ -130,6 +156,11 @@ export class ReevaluationPass {
         // One agent's failure must not stop the fleet's; logged once, not once per agent and pass.
         if (!this.failuresLogged) this.o.log.error({ err, agentId: a.id }, 're-evaluation of an agent failed');
         this.failuresLogged = true;
+      }
+      if (progress) {
+        progress.done++;
+        // Agents whose first posture came during the sweep are visited too: never "101 of 100".
+        progress.total = Math.max(progress.total, progress.done);
       }
     }
     return done;

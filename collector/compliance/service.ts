@@ -9,7 +9,7 @@ import { evaluatePosture, loadPolicySet, postureAsOf, PolicyLoadError, type Atte
 import type { FindingTransition } from './types.js';
 import { auditLog } from '../audit/index.js';
 import type { ControlCount, LevelSummary } from '../store/compliance.js';
-import { ReevaluationPass } from './reevaluation-pass.js';
+import { ReevaluationPass, type SweepProgress, type SweepReason } from './reevaluation-pass.js';
 
 const TREND_REFRESH_MS = 60_000;
 /** Setting holding the digest of the policy set every agent was last evaluated against. */
@@ -46,6 +46,7 @@ export class ComplianceService {
       everyMs: o.reevaluateEveryMs,
       agentsAfter: (rowid, limit) => store.compliance.activeAgentsAfter(rowid, limit),
       maxRowid: () => store.agents.maxRowid(),
+      countActive: () => store.compliance.agentsWithFindings(),
       reevaluate: (id) => this.reevaluate(id),
       warm: o.warm,
       log,
@@ -87,9 +88,14 @@ export class ComplianceService {
    * per agent, in the background (reevaluation-pass.ts), so reports and API calls go on meanwhile. Resolves with
    * how many were evaluated.
    */
-  reevaluateAll(): Promise<number> {
+  reevaluateAll(reason: SweepReason): Promise<number> {
     this.attestations = this.store.compliance.listAttestations();
-    return this.reevaluation.sweepAll();
+    return this.reevaluation.sweepAll(reason);
+  }
+
+  /** The fleet-wide re-evaluation under way, or null: until it ends, some findings are of the previous policy. */
+  get reevaluationProgress(): SweepProgress | null {
+    return this.reevaluation.progress;
   }
 
   /**
@@ -109,7 +115,7 @@ export class ComplianceService {
    */
   private reevaluateForPolicy(): void {
     const digest = this.policy.digest;
-    this.reevaluateAll().then(
+    this.reevaluateAll('policy_changed').then(
       (n) => {
         if (this.reevaluation.isStopped) return;
         if (this.policy.digest === digest) this.store.settings.set(POLICY_DIGEST_KEY, digest);

@@ -82,6 +82,7 @@ export class ComplianceRepository {
       remove: db.prepare('DELETE FROM findings WHERE agent_id = ? AND control_id = ?'),
       ofAgent: db.prepare('SELECT * FROM findings WHERE agent_id = ? ORDER BY control_id'),
       activeAfter: db.prepare('SELECT rowid, id FROM agents WHERE rowid > ? AND retired_at IS NULL AND posture_hash IS NOT NULL ORDER BY rowid LIMIT ?'),
+      withFindings: db.prepare('SELECT COALESCE(SUM(n), 0) FROM compliance_level_counts').pluck(),
     };
   }
 
@@ -296,6 +297,15 @@ export class ComplianceRepository {
    */
   activeAgentsAfter(rowid: number, limit: number): { rowid: number; id: string }[] {
     return this.s.activeAfter.all(rowid, limit) as { rowid: number; id: string }[];
+  }
+
+  /**
+   * Agents not retired that have findings, from the kept counts (every agent with a posture has findings once
+   * evaluated): what a fleet-wide re-evaluation's progress is told against. COUNT over agents read the table's
+   * pages cold at a collector's start: 16.5 s at 100,000 agents (45-56 ms warm); this reads a few hundred rows.
+   */
+  agentsWithFindings(): number {
+    return this.s.withFindings.get() as number;
   }
 
 }

@@ -37,6 +37,18 @@ export async function complianceRoutes(app: FastifyInstance, opts: { service: Co
         response: {
           200: Type.Object({
             policyDigest: Type.String(),
+            // Until a fleet-wide re-evaluation ends, some findings are still of the previous policy or attestations.
+            reevaluation: Type.Union([
+              Type.Object({
+                reason: Type.Union([Type.Literal('policy_changed'), Type.Literal('attestations_changed')]),
+                startedAt: Type.String(),
+                percent: Type.Integer({ minimum: 0, maximum: 100 }),
+                // Counts of the whole fleet: only for users who see every unit.
+                done: Type.Optional(Type.Integer()),
+                total: Type.Optional(Type.Integer()),
+              }),
+              Type.Null(),
+            ]),
             levels: Type.Array(Type.Object({ level: Type.Integer(), agents: Type.Integer(), compliant: Type.Integer(), nonCompliant: Type.Integer(), unknown: Type.Integer() })),
             controls: Type.Array(
               Type.Object({
@@ -61,8 +73,16 @@ export async function complianceRoutes(app: FastifyInstance, opts: { service: Co
       const units = narrow(req, q.unit);
       const set = service.compliance.policySet;
       const { levels, controls } = service.compliance.summaries(units, q.level);
+      const sweep = service.compliance.reevaluationProgress;
+      const seesEveryUnit = scope(req).length >= store.units.list().length;
       return {
         policyDigest: set.digest,
+        reevaluation: sweep && {
+          reason: sweep.reason,
+          startedAt: sweep.startedAt,
+          percent: sweep.total ? Math.floor((sweep.done / sweep.total) * 100) : 0,
+          ...(seesEveryUnit ? { done: sweep.done, total: sweep.total } : {}),
+        },
         levels: levels.filter((l) => q.level === undefined || l.level === q.level),
         controls: controls.map((c) => ({
           ...c,
@@ -296,7 +316,7 @@ export async function complianceRoutes(app: FastifyInstance, opts: { service: Co
         });
       });
       // Answered once every agent has been evaluated against it; other requests are served meanwhile.
-      await service.compliance.reevaluateAll();
+      await service.compliance.reevaluateAll('attestations_changed');
       return reply.status(201).send(a);
     },
   );

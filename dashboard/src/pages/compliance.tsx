@@ -1,6 +1,7 @@
 // Compliance: level -> controls (pass/fail/unknown counts, daily trend from the collector's snapshots) ->
 // machines with a chosen status for a control, with the control's rationale, remediation and its own trend.
 // Level, unit, period, control and status live in the URL, so every view can be reloaded and shared.
+import { useEffect, useRef } from 'preact/hooks';
 import { useI18n } from '../i18n/index.js';
 import type { Delta } from '../live.js';
 import { currentQuery, navigate, routeStore } from '../router.js';
@@ -11,6 +12,8 @@ import { TimeChart, dayToSeconds } from '../components/time-chart.js';
 import { qs } from '../api.js';
 
 interface Summary {
+  /** A fleet-wide re-evaluation under way (counts only for users who see every unit). */
+  reevaluation: { reason: 'policy_changed' | 'attestations_changed'; startedAt: string; percent: number; done?: number; total?: number } | null;
   levels: { level: number; agents: number; compliant: number; nonCompliant: number; unknown: number }[];
   controls: { controlId: string; pack: string; title: { vi: string; en: string }; severity: string; pass: number; fail: number; unknown: number; notApplicable: number }[];
 }
@@ -43,6 +46,22 @@ const changes = (d: Delta) => d.type === 'agent.posture' || (d.type === 'changed
 
 const text = (v: unknown, lang: 'vi' | 'en'): string =>
   v && typeof v === 'object' && lang in (v as object) ? String((v as Record<string, unknown>)[lang]) : v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+
+/** While the collector evaluates every machine again, how far it has gone: the table below is still moving. */
+function ReevaluationNotice(p: { r: NonNullable<Summary['reevaluation']> }) {
+  const { t, date } = useI18n();
+  const { r } = p;
+  return (
+    <p class="notice" role="status" data-testid="reevaluation">
+      {t(r.reason === 'attestations_changed' ? 'coReevaluatingAttestations' : 'coReevaluatingPolicy', { since: date(r.startedAt) })}{' '}
+      <progress max={100} value={r.percent} aria-label={t('coReevaluationProgress')} />{' '}
+      {r.done !== undefined && r.total !== undefined ? t('coReevaluatedOf', { done: r.done, total: r.total, percent: r.percent }) : `${r.percent} %`}
+    </p>
+  );
+}
+
+/** How often the summary is fetched again while a re-evaluation runs (its progress sends no live delta). */
+const REEVALUATION_POLL_MS = 5_000;
 
 function LevelTrend(p: { level: number; points: LevelPoint[] }) {
   const { t } = useI18n();
@@ -90,6 +109,14 @@ export function CompliancePage() {
     changes,
   );
   const ctrend = useResource<{ from: string; points: ControlPoint[] }>(control ? `/api/v1/compliance/trend${qs({ control, level, unit, days })}` : null, changes);
+  const running = !!sum.data?.reevaluation;
+  const reloadSummary = useRef(sum.reload);
+  reloadSummary.current = sum.reload;
+  useEffect(() => {
+    if (!running) return;
+    const id = window.setInterval(() => reloadSummary.current(), REEVALUATION_POLL_MS);
+    return () => window.clearInterval(id);
+  }, [running]);
   const counts = sum.data?.controls.find((c) => c.controlId === control);
   const trendLevels = level ? [Number(level)] : (sum.data?.levels ?? []).map((l) => l.level);
 
@@ -124,6 +151,7 @@ export function CompliancePage() {
             </select>
           </label>
         </div>
+        {sum.data?.reevaluation && <ReevaluationNotice r={sum.data.reevaluation} />}
         {sum.error ? <Problem error={sum.error} retry={sum.reload} /> : !sum.data ? <Loading /> : (
           <table class="data" data-testid="levels">
             <thead>

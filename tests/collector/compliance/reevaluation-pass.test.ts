@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../collector/config/load.js';
 import { createLogger, startCollector, type RunningCollector } from '../../../collector/server.js';
-import { ReevaluationPass, type ReevaluationPassOptions } from '../../../collector/compliance/reevaluation-pass.js';
+import { ReevaluationPass, type ReevaluationPassOptions, type SweepProgress } from '../../../collector/compliance/reevaluation-pass.js';
 import { postureHash, type Posture } from '../../../protocol/index.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
 import { enrollDirect, type EnrolledTestAgent } from '../../helpers/enroll.js';
@@ -40,6 +40,7 @@ function passOf(o: Partial<ReevaluationPassOptions> = {}): ReevaluationPass {
     everyMs: 3_600_000,
     agentsAfter: (rowid, limit) => c.store.compliance.activeAgentsAfter(rowid, limit),
     maxRowid: () => c.store.agents.maxRowid(),
+    countActive: () => c.store.compliance.agentsWithFindings(),
     reevaluate: (id) => c.service.compliance.reevaluate(id),
     log: createLogger('silent'),
     ...o,
@@ -153,12 +154,12 @@ describe('periodic re-evaluation', () => {
       reevaluate: (id) => (seen.push(id), c.service.compliance.reevaluate(id)),
       warm: () => new Promise((r) => setTimeout(() => (between++, r(undefined)), 2)),
     });
-    const first = pass.sweepAll();
+    const first = pass.sweepAll('policy_changed');
     // Periodic slices wait while a sweep runs.
     expect(await pass.tick(10)).toBe(0);
     await new Promise((r) => setTimeout(r, 3));
     // Asked again after the sweep had begun: the promise ends only after a sweep begun after this call.
-    const second = pass.sweepAll();
+    const second = pass.sweepAll('attestations_changed');
     expect(second).toBe(first);
     expect(await second).toBe(3);
     const ids = agents.map((a) => a.id);
@@ -168,7 +169,53 @@ describe('periodic re-evaluation', () => {
     expect(pass.isStopped).toBe(false);
     await pass.stop();
     expect(pass.isStopped).toBe(true);
-    expect(await pass.sweepAll()).toBe(0);
+    expect(await pass.sweepAll('policy_changed')).toBe(0);
+  });
+
+  it('tells how far a sweep has gone, against the agents with findings, and nothing once it ended', async () => {
+    const seen: (SweepProgress | null)[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const pass: ReevaluationPass = passOf({
+      // What the dashboard would read before each agent is evaluated; the second agent waits to be released.
+      warm: async (id) => {
+        seen.push(pass.progress);
+        if (id === agents[1]!.id) await held;
+      },
+    });
+    expect(pass.progress).toBeNull();
+    const before = Date.now();
+    const sweep = pass.sweepAll('attestations_changed');
+    await new Promise((r) => setTimeout(r, 20));
+    const mid = pass.progress!;
+    expect(mid).toMatchObject({ reason: 'attestations_changed', done: 1, total: 3 });
+    expect(Date.parse(mid.startedAt)).toBeGreaterThanOrEqual(before - 1000);
+    // A copy: the caller cannot move the sweep's count.
+    mid.done = 99;
+    expect(pass.progress!.done).toBe(1);
+    // Asked again meanwhile for another reason: the sweep that follows says so, and starts from 0.
+    void pass.sweepAll('policy_changed');
+    release();
+    expect(await sweep).toBe(3);
+    expect(seen.map((p) => p && [p.reason, p.done, p.total])).toEqual([
+      ['attestations_changed', 0, 3],
+      ['attestations_changed', 1, 3],
+      ['attestations_changed', 2, 3],
+      ['policy_changed', 0, 3],
+      ['policy_changed', 1, 3],
+      ['policy_changed', 2, 3],
+    ]);
+    expect(pass.progress).toBeNull();
+    await pass.stop();
+  });
+
+  it('never counts past the whole: agents visited beyond the first count raise the total with them', async () => {
+    const shown: [number, number][] = [];
+    const watched: ReevaluationPass = passOf({ countActive: () => 1, warm: async () => void shown.push([watched.progress!.done, watched.progress!.total]) });
+    expect(await watched.sweepAll('policy_changed')).toBe(3);
+    // 1 counted, 3 visited: "0 of 1", "1 of 1", "2 of 2"; never more done than the total.
+    expect(shown).toEqual([[0, 1], [1, 1], [2, 2]]);
+    await watched.stop();
   });
 
   it('paces itself: each tick takes the share of the fleet that one tick of the period owes', async () => {
