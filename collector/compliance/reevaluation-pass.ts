@@ -96,6 +96,11 @@ export class ReevaluationPass {
     return this.sweeping;
   }
 
+  /** Resolves once the sweeps under way (and any asked for meanwhile) have ended: false if stop() ended them. */
+  get sweepEnded(): Promise<boolean> | undefined {
+    return this.sweeping?.then(() => !this.stopped);
+  }
+
   /** The sweep under way, or null; a copy, so callers cannot move it. */
   get progress(): SweepProgress | null {
     return this.sweepProgress && { ...this.sweepProgress };

@@ -12,8 +12,6 @@ import type { ControlCount, LevelSummary } from '../store/compliance.js';
 import { ReevaluationPass, type SweepProgress, type SweepReason } from './reevaluation-pass.js';
 
 const TREND_REFRESH_MS = 60_000;
-/** Setting holding the digest of the policy set every agent was last evaluated against. */
-export const POLICY_DIGEST_KEY = 'policy.digest';
 
 export interface ComplianceOptions {
   policyDir: string;
@@ -98,13 +96,18 @@ export class ComplianceService {
     return this.reevaluation.progress;
   }
 
+  /** When one runs: resolves once it has ended (true), or was stopped with the collector (false). */
+  reevaluationEnded(): Promise<boolean> | undefined {
+    return this.reevaluation.sweepEnded;
+  }
+
   /**
    * At start: when the policy set differs from the one every agent was last evaluated against, evaluates them
    * all again, in the background (2-3 minutes at 100,000 agents, during which the collector would not have
    * answered when this ran before it listened).
    */
   reevaluateIfPolicyChangedSinceLastRun(): void {
-    if (this.store.settings.get(POLICY_DIGEST_KEY) === this.policy.digest) return;
+    if (this.store.settings.evaluatedPolicyDigest() === this.policy.digest) return;
     this.log.info('policy set changed since the last run; re-evaluating every agent in the background');
     this.reevaluateForPolicy();
   }
@@ -118,7 +121,7 @@ export class ComplianceService {
     this.reevaluateAll('policy_changed').then(
       (n) => {
         if (this.reevaluation.isStopped) return;
-        if (this.policy.digest === digest) this.store.settings.set(POLICY_DIGEST_KEY, digest);
+        if (this.policy.digest === digest) this.store.settings.setEvaluatedPolicyDigest(digest);
         this.log.info({ digest, agents: n }, 'policy changed; findings re-evaluated');
       },
       (err: unknown) => this.log.error({ err }, 're-evaluation after a policy change failed'),

@@ -73,7 +73,9 @@ export class ExportBusyError extends Error {}
 
 export const EXPORT_ID_PATTERN = '^exp_[A-Za-z0-9_-]{12}$';
 const ID = new RegExp(EXPORT_ID_PATTERN);
-const PHASES: readonly ExportPhase[] = ['machines', 'history', 'reports', 'packaging', 'done'];
+const PHASES: readonly ExportPhase[] = ['waiting', 'machines', 'history', 'reports', 'packaging', 'done'];
+/** How often a waiting job's progress is refreshed from what it waits for. */
+const WAIT_PROGRESS_MS = 1_000;
 
 export interface ExportJobsOptions {
   dataDir: string;
@@ -87,7 +89,21 @@ export interface ExportJobsOptions {
 export interface StartInput {
   scope: EvidenceScope;
   requestedBy: ExportJob['requestedBy'];
-  policy: WorkerRequest['policy'];
+  /** The policy set the findings were evaluated against, read when the export starts reading (after any wait). */
+  policy: () => WorkerRequest['policy'];
+  /** Work that must end before the export reads, with the job's progress showing it meanwhile. */
+  waitFor?: ExportWait;
+}
+
+/**
+ * A fleet-wide re-evaluation under way (compliance/reevaluation-pass.ts): until it ends some findings are of
+ * the previous policy, and a bundle of "now" would mix two policies under one digest. Such an export waits,
+ * and its instant becomes the moment the wait ended.
+ */
+export interface ExportWait {
+  /** true once the work has ended; false when it was stopped (the collector is stopping). */
+  ended: Promise<boolean>;
+  progress: () => { done: number; total: number } | null;
 }
 
 /** The worker entry: compiled .js beside this file, or the .ts source run through tsx (development, tests). */
@@ -103,6 +119,9 @@ export class ExportJobs {
   private readonly tmpDir: string;
   private readonly jobs = new Map<string, ExportJob>();
   private readonly children = new Map<string, ChildProcess>();
+  /** Jobs waiting before they read (ExportWait): they count against maxRunning like running ones. */
+  private readonly waiting = new Map<string, Promise<void>>();
+  private closed = false;
 
   constructor(private readonly o: ExportJobsOptions) {
     this.dir = path.resolve(o.dataDir, 'exports');
@@ -155,12 +174,13 @@ export class ExportJobs {
   }
 
   running(): number {
-    return this.children.size;
+    return this.children.size + this.waiting.size;
   }
 
   start(input: StartInput): ExportJob {
-    if (this.children.size >= (this.o.maxRunning ?? 2)) {
-      throw new ExportBusyError(`${this.children.size} exports are running; wait for one to finish`);
+    if (this.closed) throw new Error('the export jobs are closed');
+    if (this.running() >= (this.o.maxRunning ?? 2)) {
+      throw new ExportBusyError(`${this.running()} exports are running; wait for one to finish`);
     }
     const id = 'exp_' + randomBytes(9).toString('base64url');
     const s = input.scope;
@@ -183,6 +203,65 @@ export class ExportJobs {
       verification: null,
       error: null,
     };
+    this.jobs.set(id, job);
+    const wait = input.waitFor;
+    if (!wait) {
+      this.save(job);
+      this.fork(job, input);
+      return job;
+    }
+    const showProgress = () => {
+      const p = wait.progress();
+      if (p && job.status === 'running') job.progress = { phase: 'waiting', done: p.done, total: p.total };
+    };
+    job.progress = { phase: 'waiting', done: 0, total: 0 };
+    showProgress();
+    this.save(job);
+    const timer = setInterval(showProgress, WAIT_PROGRESS_MS);
+    timer.unref();
+    const proceed = (ended: boolean) => {
+      if (!ended || this.closed) return this.fail(job, 'the collector stopped while the export waited for the re-evaluation / máy chủ dừng khi gói đang chờ đánh giá lại');
+      // Of "now": the instant read is now, after every machine was evaluated against the current policy.
+      const to = new Date().toISOString();
+      job.scope.to = to;
+      if (job.scope.asOf) job.scope.asOf = to;
+      job.progress = { phase: 'machines', done: 0, total: 0 };
+      this.save(job);
+      this.fork(job, { ...input, scope: { ...input.scope, to: new Date(to) } });
+    };
+    const waited = wait.ended
+      .then(proceed)
+      .catch((err: unknown) => this.fail(job, `the export could not start after its wait / không thể bắt đầu xuất: ${(err as Error).message}`))
+      .catch((err: unknown) => this.o.log.error({ err, exportId: id }, 'could not record a failed evidence export'))
+      .finally(() => {
+        clearInterval(timer);
+        this.waiting.delete(id);
+      });
+    this.waiting.set(id, waited);
+    return job;
+  }
+
+  /** Ends a job that never reached its worker. */
+  private fail(job: ExportJob, error: string): void {
+    job.status = 'failed';
+    job.error = error;
+    job.finishedAt = new Date().toISOString();
+    this.save(job);
+    this.o.log.warn({ exportId: job.id, error }, 'evidence export failed');
+    this.finished(job);
+  }
+
+  private finished(job: ExportJob): void {
+    try {
+      this.o.onFinished?.(job);
+    } catch (err) {
+      this.o.log.error({ err, exportId: job.id }, 'could not record the end of an evidence export');
+    }
+  }
+
+  private fork(job: ExportJob, input: StartInput): void {
+    const id = job.id;
+    const s = input.scope;
     const request: WorkerRequest = {
       dataDir: path.resolve(this.o.dataDir),
       outPath: this.zipPath(id),
@@ -194,10 +273,8 @@ export class ExportJobs {
         ...(s.from ? { from: s.from.toISOString() } : {}),
         to: s.to.toISOString(),
       },
-      policy: input.policy,
+      policy: input.policy(),
     };
-    this.jobs.set(id, job);
-    this.save(job);
     const entry = workerEntry();
     const child = fork(entry.file, [JSON.stringify(request)], {
       execArgv: entry.execArgv,
@@ -237,17 +314,13 @@ export class ExportJobs {
       job.finishedAt = new Date().toISOString();
       this.save(job);
       if (job.status === 'failed') this.o.log.warn({ exportId: id, error: job.error }, 'evidence export failed');
-      try {
-        this.o.onFinished?.(job);
-      } catch (err) {
-        this.o.log.error({ err, exportId: id }, 'could not record the end of an evidence export');
-      }
+      this.finished(job);
     });
-    return job;
   }
 
   /** Resolves when the job has ended (tests, shutdown). */
   async settled(id: string): Promise<ExportJob | undefined> {
+    await this.waiting.get(id);
     const child = this.children.get(id);
     // Our own 'close' listener was added first, so the job is final when this one runs.
     if (child) await new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -256,6 +329,9 @@ export class ExportJobs {
 
   /** Stops running exports (they are then reported as failed). */
   async close(): Promise<void> {
+    // A job still waiting fails when its wait ends (the collector stops the re-evaluation before this).
+    this.closed = true;
+    await Promise.all(this.waiting.values());
     const ids = [...this.children.keys()];
     for (const id of ids) this.children.get(id)?.kill('SIGTERM');
     await Promise.all(ids.map((id) => this.settled(id)));

@@ -24,7 +24,8 @@ import { hashSegments, type Segment } from './segments.js';
 import { ZipWriter } from './zip-writer.js';
 import { StagedFile, type StagedResult } from './staged-file.js';
 
-export type ExportPhase = 'machines' | 'history' | 'reports' | 'packaging' | 'done';
+/** 'waiting': an export job of "now" waits for a fleet-wide re-evaluation to end before it reads (export-jobs.ts). */
+export type ExportPhase = 'waiting' | 'machines' | 'history' | 'reports' | 'packaging' | 'done';
 export interface ExportProgress {
   phase: ExportPhase;
   done: number;

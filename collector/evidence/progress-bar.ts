@@ -3,6 +3,7 @@
 import type { ExportPhase, ExportProgress } from './export.js';
 
 const PHASE_LABEL: Record<ExportPhase, string> = {
+  waiting: 'waiting / chờ',
   machines: 'machines / máy',
   history: 'history / lịch sử',
   reports: 'reports / báo cáo',

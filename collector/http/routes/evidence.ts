@@ -128,8 +128,9 @@ export async function evidenceRoutes(app: FastifyInstance, opts: { service: Coll
     async (req, reply) => {
       const b = req.body as { level: number; unit?: string; system?: string; from?: string; to?: string; asOf?: string };
       let scope: EvidenceScope;
+      const now = new Date();
       try {
-        scope = parseEvidenceScope(b);
+        scope = parseEvidenceScope(b, now);
       } catch (err) {
         if (err instanceof ScopeError) throw reject(400, 'bad_scope', apiWording(err.message));
         throw err;
@@ -148,17 +149,21 @@ export async function evidenceRoutes(app: FastifyInstance, opts: { service: Coll
         if (!sys || !units.includes(sys.unitId)) throw reject(404, 'unknown_system', `no information system ${scope.system} in your units`);
       }
       const policy = service.config.policy;
+      // An export of "now" during a fleet-wide re-evaluation waits for it: its findings are then all of the
+      // policy the bundle names. One of an earlier instant reads what held then, whatever runs now.
+      const sweepEnded = scope.to.getTime() === now.getTime() ? service.compliance.reevaluationEnded() : undefined;
       let job: ExportJob;
       try {
         job = jobs.start({
           scope,
           requestedBy: { id: user.id, username: user.username, role: user.role },
-          policy: {
+          policy: () => ({
             ...(policy.dir ? { dir: policy.dir } : {}),
             packs: policy.packs,
             overrides: policy.overrides as Record<string, unknown>,
             digest: service.compliance.policySet.digest,
-          },
+          }),
+          ...(sweepEnded ? { waitFor: { ended: sweepEnded, progress: () => service.compliance.reevaluationProgress } } : {}),
         });
       } catch (err) {
         if (err instanceof ExportBusyError) throw reject(429, 'exports_busy', err.message);

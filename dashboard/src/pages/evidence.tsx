@@ -21,7 +21,7 @@ interface ExportJob {
 }
 
 export function EvidencePage() {
-  const { t, date, pct } = useI18n();
+  const { t, td, date, pct } = useI18n();
   const list = useResource<{ items: ExportJob[] }>('/api/v1/evidence/exports', (d) => d.type === 'changed' && d.resource === 'evidence');
   const units = useResource<{ items: { id: string; name: string }[] }>('/api/v1/units');
   const systems = useResource<{ id: string; name: string; unitId: string; level: number }[]>('/api/v1/systems');
@@ -130,7 +130,7 @@ export function EvidencePage() {
                 <td>
                   {j.status === 'running' ? (
                     <>
-                      <progress max={j.progress.total || 1} value={j.progress.done} /> {`${j.progress.phase} ${pct(j.progress.total ? j.progress.done / j.progress.total : 0)}`}
+                      <progress max={j.progress.total || 1} value={j.progress.done} /> <span data-testid="export-phase">{`${td('evPhase_', j.progress.phase)} ${pct(j.progress.total ? j.progress.done / j.progress.total : 0)}`}</span>
                     </>
                   ) : j.status === 'failed' ? (
                     <span class="error">{t('evFailed', { error: j.error ?? '' })}</span>

@@ -140,6 +140,88 @@ it('shows the compliance page’s notice with its progress while a sweep runs, i
   }
 });
 
+it('has an evidence export of "now" wait for the sweep and read after it, while one of an earlier instant goes ahead', async () => {
+  interface Job {
+    id: string;
+    status: string;
+    scope: { to: string; asOf: string | null };
+    progress: { phase: string; done: number; total: number };
+    error: string | null;
+  }
+  const job = async (id: string) => (await admin.get<Job>(`/api/v1/evidence/exports/${id}`)).body;
+  const warmer = c.service.pageWarmer!;
+  const realWarm = warmer.warm.bind(warmer);
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let reached!: () => void;
+  const atThird = new Promise<void>((r) => (reached = r));
+  warmer.warm = async (id: string) => {
+    if (id === agents[2]!.id) {
+      reached();
+      await held;
+    }
+    return realWarm(id);
+  };
+  try {
+    const earlier = new Date(Date.now() - 1000).toISOString();
+    const sweep = c.service.compliance.reevaluateAll('policy_changed');
+    await atThird;
+    const current = await admin.call<Job>('POST', '/api/v1/evidence/exports', { level: 1 });
+    expect(current.status, JSON.stringify(current.body)).toBe(202);
+    expect(current.body.progress).toEqual({ phase: 'waiting', done: 2, total: 4 });
+    const past = await admin.call<Job>('POST', '/api/v1/evidence/exports', { level: 1, asOf: earlier });
+    expect(past.status, JSON.stringify(past.body)).toBe(202);
+    expect(past.body.progress.phase).not.toBe('waiting');
+    await expect.poll(async () => (await job(past.body.id)).status, { timeout: 60_000 }).toBe('done');
+    // Still waiting, however long the other took.
+    expect(await job(current.body.id)).toMatchObject({ status: 'running', progress: { phase: 'waiting', done: 2, total: 4 } });
+    const releasedAt = Date.now();
+    release();
+    expect(await sweep).toBe(4);
+    await expect.poll(async () => (await job(current.body.id)).status, { timeout: 60_000 }).toBe('done');
+    const done = await job(current.body.id);
+    // Its instant moved to when the wait ended: every machine's findings it reads were evaluated by then.
+    expect(Date.parse(done.scope.to)).toBeGreaterThanOrEqual(releasedAt);
+    expect(done.scope.asOf).toBe(done.scope.to);
+    expect(Date.parse(current.body.scope.to)).toBeLessThan(releasedAt);
+  } finally {
+    release();
+    warmer.warm = realWarm;
+  }
+});
+
+it('fails an export still waiting when the collector stops, and says why', async () => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'soclite-sweep-stop-')), 'data');
+  const other = await startCollector(loadConfig({ dataDir, port: 0 }, { SOCLITE_POLICY_REEVALUATEEVERYSEC: '1000000000' }), createLogger('silent'));
+  const a = enrollDirect(other, 's0');
+  const fixture = JSON.parse(readFileSync(join(REPO_ROOT, 'tests/fixtures/postures/linux-server-compliant.json'), 'utf8')) as Posture;
+  fixture.agent = { ...fixture.agent, id: a.id, seq: 1, collectedAt: new Date().toISOString() };
+  expect((await postSigned(other.url, a.id, a.privateKey, 1, JSON.stringify({ kind: 'posture', seq: 1, postureHash: postureHash(fixture), posture: fixture }))).status).toBe(200);
+  const warmer = other.service.pageWarmer!;
+  let reached!: () => void;
+  const atAgent = new Promise<void>((r) => (reached = r));
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const realWarm = warmer.warm.bind(warmer);
+  warmer.warm = async (id: string) => {
+    reached();
+    await held;
+    return realWarm(id);
+  };
+  const otherAdmin = await new User(other.url).login('admin', other.adminPassword!);
+  void other.service.compliance.reevaluateAll('policy_changed');
+  await atAgent;
+  const res = await otherAdmin.call<{ id: string; progress: { phase: string } }>('POST', '/api/v1/evidence/exports', { level: 1 });
+  expect(res.body.progress.phase).toBe('waiting');
+  // close() stops the pass before its first await; the read it waits on then ends, and the pass with it.
+  const closing = other.close();
+  release();
+  await closing;
+  const record = JSON.parse(readFileSync(join(dataDir, 'exports', `${res.body.id}.json`), 'utf8')) as { status: string; error: string };
+  expect(record).toMatchObject({ status: 'failed' });
+  expect(record.error).toMatch(/stopped while the export waited/);
+});
+
 it('says an attestation caused the sweep when one did', async () => {
   const warmer = c.service.pageWarmer!;
   const realWarm = warmer.warm.bind(warmer);
