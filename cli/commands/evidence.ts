@@ -91,6 +91,15 @@ async function exportCommand(args: string[]): Promise<number> {
   const key = await loadOrCreateCollectorKey(dataDir).catch((err: Error) => {
     throw new CliError(`cannot load the collector signing key: ${err.message}`);
   });
+  if (source.findingsOfAnotherPolicy) {
+    // The bundle names the policy loaded here; the findings it reads were judged by another one.
+    process.stderr.write(
+      `warning: the findings were last evaluated in full against policy ${source.findingsOfAnotherPolicy.slice(0, 12)}, not the one loaded now; ` +
+        'start the collector (it evaluates every machine again and records it) and export again\n' +
+        `cảnh báo: kết quả đánh giá hiện có theo chính sách ${source.findingsOfAnotherPolicy.slice(0, 12)}, không phải chính sách đang nạp; ` +
+        'hãy chạy collector để đánh giá lại toàn bộ máy rồi xuất lại\n',
+    );
+  }
   const bar = new ProgressBar(process.stderr);
   try {
     const result = await exportBundle(source, scope, {

@@ -12,6 +12,11 @@ const why = (reason: string): CliError => new CliError(`evidence export needs a 
 
 export interface OpenedEvidenceSource extends EvidenceSource {
   close(): void;
+  /**
+   * The policy digest every machine's findings were last evaluated against by a collector, when it is not the
+   * one this export names (a collector has not yet re-evaluated them after a policy change); else undefined.
+   */
+  findingsOfAnotherPolicy?: string;
 }
 
 export interface OpenSourceOptions {
@@ -44,7 +49,9 @@ export async function openEvidenceSource(dataDir: string, opts: OpenSourceOption
   const store: Store = openStore(dataDir);
   try {
     const source = new SqliteEvidenceSource(store, policy, opts.pack ? { pack: opts.pack } : {});
-    return Object.assign(source, { close: () => store.close() });
+    // Absent on a database no collector has evaluated in full yet (older versions, seeded benchmark data).
+    const evaluated = store.settings.evaluatedPolicyDigest();
+    return Object.assign(source, { close: () => store.close(), ...(evaluated && evaluated !== policy.digest ? { findingsOfAnotherPolicy: evaluated } : {}) });
   } catch (err) {
     store.close();
     throw why((err as Error).message);

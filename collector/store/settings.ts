@@ -11,4 +11,18 @@ export class SettingsRepository {
   set(key: string, value: string): void {
     this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
+
+  /**
+   * The digest of the policy set every agent's findings were last evaluated against, recorded once a collector's
+   * fleet-wide re-evaluation has reached every agent (compliance/service.ts); undefined before the first one.
+   */
+  evaluatedPolicyDigest(): string | undefined {
+    return this.get(POLICY_DIGEST_KEY);
+  }
+
+  setEvaluatedPolicyDigest(digest: string): void {
+    this.set(POLICY_DIGEST_KEY, digest);
+  }
 }
+
+const POLICY_DIGEST_KEY = 'policy.digest';

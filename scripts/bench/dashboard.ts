@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import { postureHash } from '../../protocol/index.js';
 import { openStore, type Store } from '../../collector/store/index.js';
 import { retireAgent } from '../../collector/store/agent-retirement.js';
-import { ComplianceService, POLICY_DIGEST_KEY } from '../../collector/compliance/service.js';
+import { ComplianceService } from '../../collector/compliance/service.js';
 import { defaultPolicyDir } from '../../collector/policy/index.js';
 import type { LivenessState } from '../../collector/fleet/types.js';
 import { buildPosture, machineProfile } from '../simulate/profile.js';
@@ -119,7 +119,7 @@ function seed(store: Store): void {
     if ((start / CHUNK) % 4 === 3) console.log(`  seeded ${start + CHUNK} agents in ${fmt((performance.now() - t0) / 1000)} s`);
   }
   // The collector re-evaluates every agent at start when the policy set changed since the last run.
-  store.settings.set(POLICY_DIGEST_KEY, compliance.policySet.digest);
+  store.settings.setEvaluatedPolicyDigest(compliance.policySet.digest);
   void compliance.close();
   store.db.pragma('wal_checkpoint(TRUNCATE)');
 }

@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBundle } from '../../collector/evidence/export.js';
 import { openStore } from '../../collector/store/index.js';
+import { defaultPolicyDir, loadPolicySet } from '../../collector/policy/index.js';
+import { loadConfig } from '../../collector/config/load.js';
 import { NOW, fixtureSource } from './fleet-fixture.js';
 import { extractFlatZip } from './unzip.js';
 
@@ -86,5 +88,27 @@ describe('soclite evidence', () => {
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/machines: 0/);
     expect((await soclite(['evidence', 'verify', path.join(tmp, 'c2.zip')])).code).toBe(0);
+    // No collector has evaluated this database in full: nothing to warn about.
+    expect(ok.stderr).not.toContain('warning');
+  }, 60_000);
+
+  it('export warns when the findings were last evaluated against another policy than the one it names', async () => {
+    const dataDir = path.join(tmp, 'stale-data');
+    const store = openStore(dataDir);
+    // What a collector records once its fleet-wide re-evaluation has ended, here for an older policy set.
+    store.settings.setEvaluatedPolicyDigest('0123456789abcdef'.repeat(4));
+    store.close();
+    const stale = await soclite(['evidence', 'export', '--level', '1', '--data-dir', dataDir, '--out', path.join(tmp, 's1.zip')]);
+    expect(stale.code, stale.stderr).toBe(0);
+    expect(stale.stderr).toContain('warning: the findings were last evaluated in full against policy 0123456789ab, not the one loaded now');
+    expect(stale.stderr).toContain('cảnh báo');
+    // Once they were evaluated against the policy loaded now, the warning goes.
+    const current = openStore(dataDir);
+    const { policy } = loadConfig({ dataDir }, {});
+    current.settings.setEvaluatedPolicyDigest(loadPolicySet(defaultPolicyDir(), { packs: policy.packs, overrides: policy.overrides as never }).digest);
+    current.close();
+    const fresh = await soclite(['evidence', 'export', '--level', '1', '--data-dir', dataDir, '--out', path.join(tmp, 's2.zip')]);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stderr).not.toContain('warning');
   }, 60_000);
 });
