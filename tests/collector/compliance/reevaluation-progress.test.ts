@@ -58,28 +58,44 @@ beforeAll(async () => {
 });
 afterAll(async () => c?.close());
 
-it('shows a sweep under way in /compliance and /metrics, whole-fleet counts only to users who see every unit, and nothing once it ended', async () => {
-  expect(await reevaluation(admin)).toBeNull();
-  expect(await remainingMetric()).toBe(0);
-
-  const warmer = c.service.pageWarmer!;
+/**
+ * Makes the page warmer's read of one agent wait until released: the pass awaits it before evaluating that
+ * agent, so a sweep stands still there, with the agents before it done.
+ */
+function holdSweepAt(collector: RunningCollector, agentId: string) {
+  const warmer = collector.service.pageWarmer!;
   expect(warmer, 'a collector on disk reads pages ahead with its warmer').toBeDefined();
   const realWarm = warmer.warm.bind(warmer);
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   let reached!: () => void;
-  const atThird = new Promise<void>((r) => (reached = r));
+  const atAgent = new Promise<void>((r) => (reached = r));
   warmer.warm = async (id: string) => {
-    if (id === agents[2]!.id) {
+    if (id === agentId) {
       reached();
       await held;
     }
     return realWarm(id);
   };
+  return {
+    atAgent,
+    release: () => release(),
+    restore: () => {
+      release();
+      warmer.warm = realWarm;
+    },
+  };
+}
+
+it('shows a sweep under way in /compliance and /metrics, whole-fleet counts only to users who see every unit, and nothing once it ended', async () => {
+  expect(await reevaluation(admin)).toBeNull();
+  expect(await remainingMetric()).toBe(0);
+
+  const hold = holdSweepAt(c, agents[2]!.id);
   try {
     const before = Date.now();
     const sweep = c.service.compliance.reevaluateAll('policy_changed');
-    await atThird;
+    await hold.atAgent;
 
     const seen = await reevaluation(admin);
     expect(seen).toMatchObject({ reason: 'policy_changed', done: 2, total: 4, percent: 50 });
@@ -89,11 +105,10 @@ it('shows a sweep under way in /compliance and /metrics, whole-fleet counts only
     expect(theirs).toEqual({ reason: 'policy_changed', startedAt: seen!.startedAt, percent: 50 });
     expect(await remainingMetric()).toBe(2);
 
-    release();
+    hold.release();
     expect(await sweep).toBe(4);
   } finally {
-    release();
-    warmer.warm = realWarm;
+    hold.restore();
   }
   expect(await reevaluation(admin)).toBeNull();
   expect(await reevaluation(scoped)).toBeNull();
@@ -101,14 +116,7 @@ it('shows a sweep under way in /compliance and /metrics, whole-fleet counts only
 });
 
 it('shows the compliance page’s notice with its progress while a sweep runs, in Vietnamese and English, and takes it away when it ends', async () => {
-  const warmer = c.service.pageWarmer!;
-  const realWarm = warmer.warm.bind(warmer);
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  warmer.warm = async (id: string) => {
-    if (id === agents[1]!.id) await held;
-    return realWarm(id);
-  };
+  const hold = holdSweepAt(c, agents[1]!.id);
   const ctx = await launchChromium();
   try {
     const sweep = c.service.compliance.reevaluateAll('policy_changed');
@@ -129,13 +137,12 @@ it('shows the compliance page’s notice with its progress while a sweep runs, i
     // first load and the one the live socket's first message brings, comes only from that.
     await expect.poll(() => summaries, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
     expect(await notice.count()).toBe(1);
-    release();
+    hold.release();
     expect(await sweep).toBe(4);
     await expect.poll(() => notice.count(), { timeout: 15_000 }).toBe(0);
     expect(await page.locator('[data-testid=levels]').count()).toBe(1);
   } finally {
-    release();
-    warmer.warm = realWarm;
+    hold.restore();
     await ctx.close();
   }
 });
@@ -149,23 +156,11 @@ it('has an evidence export of "now" wait for the sweep and read after it, while 
     error: string | null;
   }
   const job = async (id: string) => (await admin.get<Job>(`/api/v1/evidence/exports/${id}`)).body;
-  const warmer = c.service.pageWarmer!;
-  const realWarm = warmer.warm.bind(warmer);
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let reached!: () => void;
-  const atThird = new Promise<void>((r) => (reached = r));
-  warmer.warm = async (id: string) => {
-    if (id === agents[2]!.id) {
-      reached();
-      await held;
-    }
-    return realWarm(id);
-  };
+  const hold = holdSweepAt(c, agents[2]!.id);
   try {
     const earlier = new Date(Date.now() - 1000).toISOString();
     const sweep = c.service.compliance.reevaluateAll('policy_changed');
-    await atThird;
+    await hold.atAgent;
     const current = await admin.call<Job>('POST', '/api/v1/evidence/exports', { level: 1 });
     expect(current.status, JSON.stringify(current.body)).toBe(202);
     expect(current.body.progress).toEqual({ phase: 'waiting', done: 2, total: 4 });
@@ -176,7 +171,7 @@ it('has an evidence export of "now" wait for the sweep and read after it, while 
     // Still waiting, however long the other took.
     expect(await job(current.body.id)).toMatchObject({ status: 'running', progress: { phase: 'waiting', done: 2, total: 4 } });
     const releasedAt = Date.now();
-    release();
+    hold.release();
     expect(await sweep).toBe(4);
     await expect.poll(async () => (await job(current.body.id)).status, { timeout: 60_000 }).toBe('done');
     const done = await job(current.body.id);
@@ -185,8 +180,7 @@ it('has an evidence export of "now" wait for the sweep and read after it, while 
     expect(done.scope.asOf).toBe(done.scope.to);
     expect(Date.parse(current.body.scope.to)).toBeLessThan(releasedAt);
   } finally {
-    release();
-    warmer.warm = realWarm;
+    hold.restore();
   }
 });
 
@@ -197,25 +191,15 @@ it('fails an export still waiting when the collector stops, and says why', async
   const fixture = JSON.parse(readFileSync(join(REPO_ROOT, 'tests/fixtures/postures/linux-server-compliant.json'), 'utf8')) as Posture;
   fixture.agent = { ...fixture.agent, id: a.id, seq: 1, collectedAt: new Date().toISOString() };
   expect((await postSigned(other.url, a.id, a.privateKey, 1, JSON.stringify({ kind: 'posture', seq: 1, postureHash: postureHash(fixture), posture: fixture }))).status).toBe(200);
-  const warmer = other.service.pageWarmer!;
-  let reached!: () => void;
-  const atAgent = new Promise<void>((r) => (reached = r));
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  const realWarm = warmer.warm.bind(warmer);
-  warmer.warm = async (id: string) => {
-    reached();
-    await held;
-    return realWarm(id);
-  };
+  const hold = holdSweepAt(other, a.id);
   const otherAdmin = await new User(other.url).login('admin', other.adminPassword!);
   void other.service.compliance.reevaluateAll('policy_changed');
-  await atAgent;
+  await hold.atAgent;
   const res = await otherAdmin.call<{ id: string; progress: { phase: string } }>('POST', '/api/v1/evidence/exports', { level: 1 });
   expect(res.body.progress.phase).toBe('waiting');
   // close() stops the pass before its first await; the read it waits on then ends, and the pass with it.
   const closing = other.close();
-  release();
+  hold.release();
   await closing;
   const record = JSON.parse(readFileSync(join(dataDir, 'exports', `${res.body.id}.json`), 'utf8')) as { status: string; error: string };
   expect(record).toMatchObject({ status: 'failed' });
