@@ -198,7 +198,8 @@ export async function exportBundle(source: EvidenceSource, scope: EvidenceScope,
     return { outPath: opts.outPath, bundleId, fingerprint: key.fingerprint, files: manifest.files, verdicts: verdictCounts, machines: pass.machines.total };
   } finally {
     await zip?.abort();
-    await rm(stage, { recursive: true, force: true });
+    // Retried (Node retries ENOTEMPTY and EBUSY): a file of the failed step may still be closing in there.
+    await rm(stage, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
   }
 }
 

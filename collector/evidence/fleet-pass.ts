@@ -140,7 +140,7 @@ export async function runFleetPass(
       failingMachinesOmitted: omitted,
     };
   } catch (err) {
-    for (const s of all) s.abort();
+    await Promise.all(all.map((s) => s.abort()));
     throw err;
   }
 }

@@ -98,7 +98,15 @@ export class StagedFile {
   }
 
   /** Close without caring for the result (error paths). */
-  abort(): void {
+  /**
+   * Stops writing and resolves once the file is closed. A stream whose open is still pending creates its file
+   * after destroy(), so a caller that removes the staging directory must wait for this first (a removal that
+   * raced it failed with ENOTEMPTY and hid the export's own error).
+   */
+  async abort(): Promise<void> {
+    if (this.out.closed) return;
+    const closed = once(this.out, 'close').catch(() => undefined);
     this.out.destroy();
+    await closed;
   }
 }

@@ -2,7 +2,7 @@
 // surrogates, strings larger than a chunk), the file holds exactly the UTF-8 of the concatenation, and the
 // reported size and SHA-256 are those of the file.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -52,5 +52,21 @@ describe('StagedFile', () => {
     const parts = Array.from({ length: 50 }, (_, i) => (i % 2 ? 'ệ'.repeat(21_845) : 'a'.repeat(i)));
     const { bytes } = await stage(parts);
     expect(bytes.toString('utf8')).toBe(parts.join(''));
+  });
+});
+
+describe('abort', () => {
+  it('resolves only once the file is closed: nothing appears in the staging directory after it', async () => {
+    const own = await mkdtemp(path.join(dir, 'abort-'));
+    // Aborted before its open finished: the open still creates the file, and that must happen before abort
+    // resolves, or a removal of the directory right after races it (ENOTEMPTY, hiding the export's own error).
+    const files = Array.from({ length: 8 }, (_, i) => new StagedFile(path.join(own, `f${i}.csv`)));
+    await Promise.all(files.map((f) => f.abort()));
+    const rightAfter = await readdir(own);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await readdir(own)).toEqual(rightAfter);
+    await rm(own, { recursive: true });
+    // Twice is harmless.
+    await files[0]!.abort();
   });
 });
