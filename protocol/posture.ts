@@ -203,3 +203,11 @@ export type NetworkSection = Static<typeof NetworkSection>;
 export type ListeningSocket = Static<typeof ListeningSocket>;
 export type FirewallSection = Static<typeof FirewallSection>;
 export type HardeningSection = Static<typeof HardeningSection>;
+
+/**
+ * A signature age as agents send it and the collector recomputes it (policy/current-facts.ts): hours from the
+ * update time to `nowMs`, to a tenth of an hour, never negative (an update time ahead of the clock is age 0).
+ */
+export function signatureAgeHours(updatedAtMs: number, nowMs: number): number {
+  return Math.round(Math.max(0, nowMs - updatedAtMs) / 360_000) / 10;
+}

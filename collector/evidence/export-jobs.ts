@@ -74,8 +74,6 @@ export class ExportBusyError extends Error {}
 export const EXPORT_ID_PATTERN = '^exp_[A-Za-z0-9_-]{12}$';
 const ID = new RegExp(EXPORT_ID_PATTERN);
 const PHASES: readonly ExportPhase[] = ['waiting', 'machines', 'history', 'reports', 'packaging', 'done'];
-/** How often a waiting job's progress is refreshed from what it waits for. */
-const WAIT_PROGRESS_MS = 1_000;
 
 export interface ExportJobsOptions {
   dataDir: string;
@@ -120,7 +118,7 @@ export class ExportJobs {
   private readonly jobs = new Map<string, ExportJob>();
   private readonly children = new Map<string, ChildProcess>();
   /** Jobs waiting before they read (ExportWait): they count against maxRunning like running ones. */
-  private readonly waiting = new Map<string, Promise<void>>();
+  private readonly waiting = new Map<string, { over: Promise<void>; progress: ExportWait['progress'] }>();
   private closed = false;
 
   constructor(private readonly o: ExportJobsOptions) {
@@ -165,12 +163,13 @@ export class ExportJobs {
   }
 
   get(id: string): ExportJob | undefined {
-    return this.jobs.get(id);
+    const job = this.jobs.get(id);
+    return job && this.current(job);
   }
 
   /** Newest first. */
   list(): ExportJob[] {
-    return [...this.jobs.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
+    return [...this.jobs.values()].map((j) => this.current(j)).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
   }
 
   running(): number {
@@ -210,15 +209,7 @@ export class ExportJobs {
       this.fork(job, input);
       return job;
     }
-    const showProgress = () => {
-      const p = wait.progress();
-      if (p && job.status === 'running') job.progress = { phase: 'waiting', done: p.done, total: p.total };
-    };
     job.progress = { phase: 'waiting', done: 0, total: 0 };
-    showProgress();
-    this.save(job);
-    const timer = setInterval(showProgress, WAIT_PROGRESS_MS);
-    timer.unref();
     const proceed = (ended: boolean) => {
       if (!ended || this.closed) return this.fail(job, 'the collector stopped while the export waited for the re-evaluation / máy chủ dừng khi gói đang chờ đánh giá lại');
       // Of "now": the instant read is now, after every machine was evaluated against the current policy.
@@ -233,11 +224,16 @@ export class ExportJobs {
       .then(proceed)
       .catch((err: unknown) => this.fail(job, `the export could not start after its wait / không thể bắt đầu xuất: ${(err as Error).message}`))
       .catch((err: unknown) => this.o.log.error({ err, exportId: id }, 'could not record a failed evidence export'))
-      .finally(() => {
-        clearInterval(timer);
-        this.waiting.delete(id);
-      });
-    this.waiting.set(id, waited);
+      .finally(() => this.waiting.delete(id));
+    this.waiting.set(id, { over: waited, progress: wait.progress });
+    this.save(this.current(job));
+    return job;
+  }
+
+  /** A waiting job's progress is that of what it waits for, read when the job is asked for. */
+  private current(job: ExportJob): ExportJob {
+    const p = job.progress.phase === 'waiting' ? this.waiting.get(job.id)?.progress() : null;
+    if (p) job.progress = { phase: 'waiting', done: p.done, total: p.total };
     return job;
   }
 
@@ -320,7 +316,7 @@ export class ExportJobs {
 
   /** Resolves when the job has ended (tests, shutdown). */
   async settled(id: string): Promise<ExportJob | undefined> {
-    await this.waiting.get(id);
+    await this.waiting.get(id)?.over;
     const child = this.children.get(id);
     // Our own 'close' listener was added first, so the job is final when this one runs.
     if (child) await new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -331,7 +327,7 @@ export class ExportJobs {
   async close(): Promise<void> {
     // A job still waiting fails when its wait ends (the collector stops the re-evaluation before this).
     this.closed = true;
-    await Promise.all(this.waiting.values());
+    await Promise.all([...this.waiting.values()].map((w) => w.over));
     const ids = [...this.children.keys()];
     for (const id of ids) this.children.get(id)?.kill('SIGTERM');
     await Promise.all(ids.map((id) => this.settled(id)));

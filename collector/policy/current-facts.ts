@@ -2,7 +2,7 @@
 // time, and its posture hash leaves the growing age out (protocol/canonical.ts): an unchanged machine sends no
 // new posture, so the stored one can be hours old when it is evaluated again (compliance/reevaluation-pass.ts).
 // The age is therefore taken from the update time at evaluation, never from the stored document alone.
-import type { Posture } from '../../protocol/index.js';
+import { signatureAgeHours, type Posture } from '../../protocol/index.js';
 
 /** The posture as of `now`: each AV product's signature age from its update time, where the agent sent one. */
 export function postureAsOf(posture: Posture, now: Date): Posture {
@@ -16,7 +16,7 @@ export function postureAsOf(posture: Posture, now: Date): Posture {
         const at = p.signaturesUpdatedAt === undefined ? NaN : Date.parse(p.signaturesUpdatedAt);
         // An unreadable time leaves what the agent measured; a time ahead of the collector's clock is age 0.
         if (Number.isNaN(at)) return p;
-        return { ...p, signatureAgeHours: Math.round(Math.max(0, now.getTime() - at) / 360_000) / 10 };
+        return { ...p, signatureAgeHours: signatureAgeHours(at, now.getTime()) };
       }),
     },
   };

@@ -34,6 +34,8 @@ const HEARTBEAT_ROUNDS = Number(values['heartbeat-rounds'] ?? (quick ? 10 : 20))
 const SEED = 'bench-ingest';
 /** How many turns each phase is split into between the collector and the bare server (see measure). */
 const TURNS = 5;
+/** Width of the printed tables' first column: the longest phase name. */
+const KIND_WIDTH = 48;
 
 /** laterCpuMs: CPU the server used after its turn's last answer, until it was idle again (the collector's only). */
 type Measured = LoadResult & { cpuPerReqMs: number; laterCpuMs: number };
@@ -232,7 +234,7 @@ async function main() {
 
   console.log('');
   console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`${'kind'.padEnd(48)}  requests   collector/s   bare/s   ratio   p50 ms (c/b)   p99 ms (c/b)   CPU ms/req (c/b)   CPU ratio   generator CPU ms/req (c/b)`);
+  console.log(`${'kind'.padEnd(KIND_WIDTH)}  requests   collector/s   bare/s   ratio   p50 ms (c/b)   p99 ms (c/b)   CPU ms/req (c/b)   CPU ratio   generator CPU ms/req (c/b)`);
   const rows = [];
   for (let i = 0; i < phases.length; i++) {
     const c = results[i]!;
@@ -256,7 +258,7 @@ async function main() {
       generatorCpuMsPerReq: [(c.generatorCpuSec * 1000) / c.requests, (b.generatorCpuSec * 1000) / b.requests],
     });
     console.log(
-      `${phases[i]!.name.padEnd(48)} ${String(c.requests).padStart(9)} ${fmt(c.perSec).padStart(12)} ${fmt(b.perSec).padStart(8)} ${(fmt(ratio * 100) + '%').padStart(7)}   ${`${fmt(c.p50Ms, 1)}/${fmt(b.p50Ms, 1)}`.padStart(12)}   ${`${fmt(c.p99Ms, 1)}/${fmt(b.p99Ms, 1)}`.padStart(12)}   ${`${fmt(c.cpuPerReqMs, 3)}/${fmt(b.cpuPerReqMs, 3)}`.padStart(16)}   ${(fmt(cpuRatio * 100) + '%').padStart(8)}   ${`${fmt((c.generatorCpuSec * 1000) / c.requests, 3)}/${fmt((b.generatorCpuSec * 1000) / b.requests, 3)}`.padStart(14)}`,
+      `${phases[i]!.name.padEnd(KIND_WIDTH)} ${String(c.requests).padStart(9)} ${fmt(c.perSec).padStart(12)} ${fmt(b.perSec).padStart(8)} ${(fmt(ratio * 100) + '%').padStart(7)}   ${`${fmt(c.p50Ms, 1)}/${fmt(b.p50Ms, 1)}`.padStart(12)}   ${`${fmt(c.p99Ms, 1)}/${fmt(b.p99Ms, 1)}`.padStart(12)}   ${`${fmt(c.cpuPerReqMs, 3)}/${fmt(b.cpuPerReqMs, 3)}`.padStart(16)}   ${(fmt(cpuRatio * 100) + '%').padStart(8)}   ${`${fmt((c.generatorCpuSec * 1000) / c.requests, 3)}/${fmt((b.generatorCpuSec * 1000) / b.requests, 3)}`.padStart(14)}`,
     );
     if (Object.keys(c.errors).length) console.log(`  collector errors: ${JSON.stringify(c.errors)}`);
     // Work the collector left for after its answers (WAL copies, a slow lane) may have run beside the bare
@@ -265,12 +267,12 @@ async function main() {
   }
   if (inProcessResults.some(Boolean)) {
     console.log('\n--split: the same bare fastify app inside the collector\'s process, timed in the same turns');
-    console.log(`${'kind'.padEnd(48)} in-process bare/s   collector vs in-process (CPU)   in-process vs standalone bare (CPU)`);
+    console.log(`${'kind'.padEnd(KIND_WIDTH)} in-process bare/s   collector vs in-process (CPU)   in-process vs standalone bare (CPU)`);
     for (const r of rows) {
       if (!r.split) continue;
       const x = r.split;
       console.log(
-        `${r.kind.padEnd(48)} ${fmt(x.inProcessPerSec).padStart(18)}   ${`${fmt(x.collectorVsInProcess * 100)} % (${fmt(x.collectorVsInProcessCpu * 100)} %)`.padStart(29)}   ${`${fmt(x.inProcessVsBare * 100)} % (${fmt(x.inProcessVsBareCpu * 100)} %)`.padStart(35)}`,
+        `${r.kind.padEnd(KIND_WIDTH)} ${fmt(x.inProcessPerSec).padStart(18)}   ${`${fmt(x.collectorVsInProcess * 100)} % (${fmt(x.collectorVsInProcessCpu * 100)} %)`.padStart(29)}   ${`${fmt(x.inProcessVsBare * 100)} % (${fmt(x.inProcessVsBareCpu * 100)} %)`.padStart(35)}`,
       );
     }
   }

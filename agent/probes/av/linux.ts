@@ -9,7 +9,7 @@ import { normalizeAv, type ProductFacts } from './normalize.js';
 import { parseFalconctl } from './falconctl.js';
 import { parseSentinelctl } from './sentinelctl.js';
 import { parseWazuhAgentState } from './wazuh-state.js';
-import type { AvSection } from '../../../protocol/posture.js';
+import { signatureAgeHours, type AvSection } from '../../../protocol/posture.js';
 
 export const DEFAULT_MAX_SIGNATURE_AGE_HOURS = 48;
 const CLAMAV_DB_DIR = '/var/lib/clamav';
@@ -60,7 +60,7 @@ async function clamav(host: HostAccess, procs: ProcessSnapshot, opts: LinuxAvOpt
     } else {
       const built = new Date(db.header.builtAtEpoch * 1000);
       const ageH = Math.max(0, (opts.now.getTime() - built.getTime()) / 3_600_000);
-      p.signatureAgeHours = Math.round(ageH * 10) / 10;
+      p.signatureAgeHours = signatureAgeHours(built.getTime(), opts.now.getTime());
       if (!Number.isNaN(built.getTime())) p.signaturesUpdatedAt = built.toISOString();
       p.signatureVersion = String(db.header.version);
       p.upToDate = ageH <= opts.maxSignatureAgeHours;
@@ -95,7 +95,7 @@ async function defender(host: HostAccess, procs: ProcessSnapshot, opts: LinuxAvO
   if (h.passiveMode !== undefined) p.passive = h.passiveMode;
   if (h.definitionsStatus !== undefined) p.upToDate = h.definitionsStatus === 'upToDate';
   if (h.definitionsUpdatedAt) {
-    p.signatureAgeHours = Math.max(0, Math.round((opts.now.getTime() - Date.parse(h.definitionsUpdatedAt)) / 360_000) / 10);
+    p.signatureAgeHours = signatureAgeHours(Date.parse(h.definitionsUpdatedAt), opts.now.getTime());
     p.signaturesUpdatedAt = h.definitionsUpdatedAt;
   }
   if (h.definitionsVersion) p.signatureVersion = h.definitionsVersion;

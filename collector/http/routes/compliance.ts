@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { ErrorBody } from '../../../protocol/index.js';
 import { reject } from '../../fleet/errors.js';
-import { unitsInScope } from '../../auth/scope.js';
+import { allWithin, unitsInScope } from '../../auth/scope.js';
 import { explainControl, ATTESTATION_KINDS } from '../../policy/index.js';
 import type { CollectorService } from '../../service.js';
 import { requireRole, requestActor } from '../auth-hooks.js';
@@ -74,14 +74,13 @@ export async function complianceRoutes(app: FastifyInstance, opts: { service: Co
       const set = service.compliance.policySet;
       const { levels, controls } = service.compliance.summaries(units, q.level);
       const sweep = service.compliance.reevaluationProgress;
-      const seesEveryUnit = scope(req).length >= store.units.list().length;
       return {
         policyDigest: set.digest,
         reevaluation: sweep && {
           reason: sweep.reason,
           startedAt: sweep.startedAt,
           percent: sweep.total ? Math.floor((sweep.done / sweep.total) * 100) : 0,
-          ...(seesEveryUnit ? { done: sweep.done, total: sweep.total } : {}),
+          ...(allWithin(store.units.list().map((u) => u.id), scope(req)) ? { done: sweep.done, total: sweep.total } : {}),
         },
         levels: levels.filter((l) => q.level === undefined || l.level === q.level),
         controls: controls.map((c) => ({
